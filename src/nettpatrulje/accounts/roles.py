@@ -1,0 +1,53 @@
+"""Roles are Django groups; their permissions are declared here and synced
+after every migrate, so a fresh database and an old one end up identical."""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+
+from nettpatrulje.accounts.models import Role
+
+# app_label.codename
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.OFFICER: {
+        "inbox.view_conversation",
+        "inbox.reply_conversation",
+        "inbox.change_conversation",
+        "inbox.add_note",
+    },
+    Role.SUPERVISOR: {
+        "inbox.view_conversation",
+        "inbox.reply_conversation",
+        "inbox.change_conversation",
+        "inbox.add_note",
+        "inbox.assign_others",
+        "channels.view_channel",
+    },
+    Role.MENTOR: {"inbox.view_conversation", "inbox.add_note"},
+    Role.COORDINATOR: {"inbox.view_conversation"},
+    Role.ANALYST: {"inbox.view_conversation"},
+    Role.ADMIN: {
+        "inbox.view_conversation",
+        "channels.view_channel",
+        "channels.change_channel",
+        "channels.view_webhookevent",
+        "accounts.change_user",
+    },
+}
+
+
+def sync_roles(**kwargs) -> None:
+    if not global_apps.is_installed("nettpatrulje.inbox"):
+        return
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in sorted(perms):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,81 @@
+"""Channels (an agency's page or account on a platform) and the raw events
+they deliver. Raw events are the durable record of what a platform sent us:
+stored before we acknowledge, processed afterwards, never dropped."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nettpatrulje.accounts.models import Agency
+from nettpatrulje.accounts.scoping import AgencyScopedQuerySet
+
+
+class Platform(models.TextChoices):
+    MESSENGER = "messenger", "Facebook Messenger"
+    INSTAGRAM = "instagram", "Instagram"
+
+
+class Channel(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DISABLED = "disabled", _("Disabled")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="channels")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    # Page id (Messenger) or Instagram professional account id: what Meta puts in entry.id.
+    account_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    access_token = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    needs_reconnect = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    last_send_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgencyScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "account_id"], name="channel_unique_account")
+        ]
+        ordering = ["agency", "platform", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.name or self.account_id}"
+
+
+class WebhookEvent(models.Model):
+    """One delivery from a platform, exactly as received."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        PROCESSED = "processed", _("Processed")
+        DUPLICATE = "duplicate", _("Duplicate")
+        UNROUTED = "unrouted", _("No channel configured")
+        IGNORED = "ignored", _("Stored, not handled")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(max_length=20, db_index=True)  # "meta", later "discord", ...
+    channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    body = models.BinaryField()
+    headers = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Account ids the event named when no channel matched: what an admin must configure.
+    unrouted_accounts = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"], name="event_status_received")]
+        permissions = [("view_unrouted", "Can see events no channel is configured for")]
+
+    def __str__(self) -> str:
+        return f"{self.source} event {self.pk} ({self.status})"

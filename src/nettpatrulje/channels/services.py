@@ -1,0 +1,150 @@
+"""Durable ingestion of platform webhooks.
+
+`webhook_event_store` is all the request path does: one insert (plus the
+task row, in the same transaction) before answering 200. Everything else
+happens in `webhook_event_process`, which may run more than once for the same
+event (retried task, sweeper, two workers) and is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from nettpatrulje.channels import meta
+from nettpatrulje.channels.base import Kind, ParseError
+from nettpatrulje.channels.models import Channel, WebhookEvent
+from nettpatrulje.lib.tasks import enqueue
+
+logger = logging.getLogger(__name__)
+
+# Headers worth keeping for inspection; never cookies or authorisation.
+KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For")
+
+
+def webhook_event_store(*, source: str, body: bytes, headers: dict[str, str]) -> WebhookEvent:
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(source=source, body=body, headers=kept)
+        enqueue(process_webhook_event, event.pk)
+    return event
+
+
+def webhook_event_process(event_id: int) -> str | None:
+    """Apply one stored event to the inbox. Returns the event's final status."""
+    from nettpatrulje.inbox.services import inbound_apply
+
+    event = WebhookEvent.objects.filter(pk=event_id).first()
+    if event is None or event.status != WebhookEvent.Status.PENDING:
+        return None
+    WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
+    try:
+        data = json.loads(bytes(event.body))
+        platform, items = meta.parse_payload(data)
+    except (ParseError, ValueError, RecursionError) as exc:
+        return _finish(event, WebhookEvent.Status.FAILED, error=str(exc)[:2000])
+
+    accounts = {item.account_id for item in items}
+    channels = {
+        c.account_id: c
+        for c in Channel.objects.filter(platform=platform, account_id__in=accounts).select_related(
+            "agency"
+        )
+    }
+    unrouted = sorted(a for a in accounts if a not in channels)
+    outcomes: list[str] = []
+    try:
+        with transaction.atomic():
+            for item in items:
+                channel = channels.get(item.account_id)
+                if channel is None:
+                    continue
+                if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
+                    # A disabled channel still keeps what arrives: nothing is dropped.
+                    logger.info("message for disabled channel %s kept", channel.pk)
+                outcomes.append(inbound_apply(channel=channel, item=item))
+            touched = {c.pk for c in channels.values()}
+            if touched:
+                Channel.objects.filter(pk__in=touched).update(last_event_at=timezone.now())
+    except Exception as exc:  # noqa: BLE001 -- one bad event must never stop the worker
+        logger.exception("event %s failed", event_id)
+        return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+
+    channel = next(iter(channels.values()), None)
+    if not outcomes:
+        status = WebhookEvent.Status.UNROUTED if unrouted else WebhookEvent.Status.IGNORED
+    elif all(o == "duplicate" for o in outcomes):
+        status = WebhookEvent.Status.DUPLICATE
+    elif all(o == "ignored" for o in outcomes):
+        status = WebhookEvent.Status.IGNORED
+    else:
+        status = WebhookEvent.Status.PROCESSED
+    return _finish(event, status, channel=channel, unrouted=unrouted)
+
+
+def _finish(
+    event: WebhookEvent, status: str, *, error: str = "", channel: Channel | None = None,
+    unrouted: list[str] | None = None,
+) -> str:
+    WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(
+        status=status,
+        error=error,
+        channel=channel,
+        unrouted_accounts=unrouted or [],
+        processed_at=timezone.now(),
+    )
+    return status
+
+
+def webhook_events_requeue_stale(*, older_than: timedelta = timedelta(seconds=60)) -> int:
+    """Re-enqueue events still pending long after arrival (a worker died mid-task,
+    or the task row was lost). Safe because processing is idempotent."""
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    cutoff = timezone.now() - older_than
+    ids = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, received_at__lt=cutoff)
+        .filter(Q(attempts__lt=5))
+        .values_list("pk", flat=True)[:500]
+    )
+    for event_id in ids:
+        with transaction.atomic():
+            enqueue(process_webhook_event, event_id)
+    return len(ids)
+
+
+def webhook_event_retry(*, event: WebhookEvent) -> None:
+    """Admin action: process a failed or unrouted event again (e.g. after adding its channel)."""
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    with transaction.atomic():
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            status=WebhookEvent.Status.PENDING, error="", attempts=0
+        )
+        enqueue(process_webhook_event, event.pk)
+
+
+@transaction.atomic
+def channel_create(
+    *, agency, platform: str, account_id: str, token: str = "", name: str = ""
+) -> Channel:
+    channel, _ = Channel.objects.update_or_create(
+        platform=platform,
+        account_id=account_id,
+        defaults={"agency": agency, "access_token": token, "name": name or account_id},
+    )
+    return channel
+
+
+@transaction.atomic
+def channel_mark_needs_reconnect(*, channel_id: int, reason: str) -> None:
+    Channel.objects.filter(pk=channel_id).update(
+        needs_reconnect=True, last_error=reason[:2000], last_error_at=timezone.now()
+    )

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from nettpatrulje.channels import views
+
+urlpatterns = [
+    path("webhooks/meta", views.meta_webhook, name="webhook-meta"),
+]

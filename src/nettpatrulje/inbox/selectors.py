@@ -1,0 +1,81 @@
+"""Every read of the inbox, always starting from what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from nettpatrulje.accounts.models import User
+from nettpatrulje.accounts.scoping import get_visible_or_404
+from nettpatrulje.inbox.models import CannedResponse, Conversation, Label, Message, Note
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = "open"
+    channel: int | None = None
+    assignee: str = ""  # "", "me", "none" or a user id
+    label: int | None = None
+    q: str = ""
+
+
+def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+    qs = Conversation.objects.visible_to(user).select_related("contact", "channel", "assignee")
+    if filters.status in Conversation.Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.channel:
+        qs = qs.filter(channel_id=filters.channel)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.label:
+        qs = qs.filter(labels__id=filters.label)
+    if filters.q:
+        qs = qs.filter(messages__redacted_text__icontains=filters.q).distinct()
+    # Most urgent first, then whoever has waited longest; answered ones last.
+    return qs.prefetch_related("labels").order_by(
+        "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
+    )
+
+
+def conversation_get(*, user: User, conversation_id) -> Conversation:
+    return get_visible_or_404(
+        Conversation.objects.select_related("contact", "channel", "assignee"), user, pk=conversation_id
+    )
+
+
+def conversation_thread(*, conversation: Conversation) -> list[Message]:
+    return list(
+        conversation.messages.select_related("author", "outbox").order_by("sent_at", "created_at")
+    )
+
+
+def conversation_notes(*, conversation: Conversation) -> list[Note]:
+    return list(conversation.notes.select_related("author"))
+
+
+def labels_for(*, user: User) -> QuerySet[Label]:
+    return Label.objects.visible_to(user)
+
+
+def canned_responses_for(*, user: User, language: str = "") -> list[CannedResponse]:
+    qs = CannedResponse.objects.visible_to(user).filter(purpose="")
+    items = list(qs)
+    # The conversation's language first, so the officer's first pick fits.
+    items.sort(key=lambda c: (c.language != language, c.title))
+    return items
+
+
+def colleagues_for(*, user: User) -> QuerySet[User]:
+    if user.agency_id is None:
+        return User.objects.none()
+    return User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
+
+
+def conversation_changes_since(*, user: User, since) -> int:
+    return Conversation.objects.visible_to(user).filter(last_message_at__gt=since).count()
+

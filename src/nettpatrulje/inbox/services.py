@@ -1,0 +1,479 @@
+"""Every write on conversations and messages.
+
+Inbound items come from the channel parsers (`inbound_apply`); officer
+actions come from views and the API. Officer actions record their audit
+entry here, in the same transaction, so no caller can forget it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nettpatrulje.accounts.models import User
+from nettpatrulje.audit.services import audit_log
+from nettpatrulje.channels.base import Inbound, Kind
+from nettpatrulje.channels.models import Channel
+from nettpatrulje.inbox.models import (
+    URGENCY_RANK,
+    Contact,
+    Conversation,
+    Label,
+    Message,
+    Note,
+    OutboxItem,
+    Priority,
+)
+from nettpatrulje.lib.tasks import enqueue
+
+logger = logging.getLogger(__name__)
+
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+OUTBOX_METADATA_PREFIX = "nettpatrulje:outbox:"
+
+
+# --- Inbound ---------------------------------------------------------------
+
+
+def inbound_apply(*, channel: Channel, item: Inbound) -> str:
+    """Apply one parsed item. Returns "created", "duplicate", "updated" or "ignored"."""
+    handler = {
+        Kind.MESSAGE: _inbound_message,
+        Kind.POSTBACK: _inbound_message,
+        Kind.ECHO: _inbound_echo,
+        Kind.DELIVERY: _inbound_delivery,
+        Kind.READ: _inbound_read,
+        Kind.UNSEND: _inbound_unsend,
+    }.get(item.kind)
+    if handler is None or not item.contact_id:
+        return "ignored"
+    return handler(channel, item)
+
+
+def _synthetic_mid(item: Inbound) -> str:
+    # Postbacks and some old payloads have no mid; a stable key from their
+    # content still makes a redelivery a duplicate.
+    basis = f"{item.kind}|{item.contact_id}|{item.sent_at.isoformat()}|{item.payload}|{item.text}"
+    return "syn:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
+
+
+def _contact_for(channel: Channel, platform_id: str) -> Contact:
+    contact, _ = Contact.objects.get_or_create(
+        channel=channel, platform_id=platform_id, defaults={"agency_id": channel.agency_id}
+    )
+    return contact
+
+
+def _conversation_for(channel: Channel, contact: Contact, when: datetime) -> Conversation:
+    conversation, _ = Conversation.objects.get_or_create(
+        channel=channel,
+        thread_key=contact.platform_id,
+        defaults={
+            "agency_id": channel.agency_id,
+            "contact": contact,
+            "created_at": when,
+            "last_message_at": when,
+        },
+    )
+    return conversation
+
+
+def _inbound_message(channel: Channel, item: Inbound) -> str:
+    mid = item.mid or _synthetic_mid(item)
+    if Message.objects.filter(channel=channel, platform_message_id=mid).exists():
+        return "duplicate"
+    contact = _contact_for(channel, item.contact_id)
+    conversation = _conversation_for(channel, contact, item.sent_at)
+    message = Message(
+        agency_id=channel.agency_id,
+        conversation=conversation,
+        channel=channel,
+        direction=Message.Direction.INBOUND,
+        text=item.text,
+        attachments=[a.as_dict() for a in item.attachments],
+        reply_to=item.reply_to,
+        payload=item.payload[:1000],
+        platform_message_id=mid,
+        sent_at=item.sent_at,
+    )
+    _triage(message, channel)
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent delivery of the same message won the race.
+        return "duplicate"
+    _conversation_after_inbound(conversation.pk, message)
+    return "created"
+
+
+def _triage(message: Message, channel: Channel) -> None:
+    """Triage before the message is committed, so no officer ever sees it untriaged."""
+    from nettpatrulje.inbox.triage import triage_message
+
+    triage_message(message, country=channel.agency.country)
+
+
+def _conversation_after_inbound(conversation_id, message: Message) -> None:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    conversation.last_message_at = max(conversation.last_message_at, message.sent_at)
+    if conversation.last_inbound_at is None or message.sent_at > conversation.last_inbound_at:
+        conversation.last_inbound_at = message.sent_at
+    if conversation.waiting_since is None:
+        conversation.waiting_since = message.sent_at
+    if conversation.status != Conversation.Status.OPEN:
+        conversation.status = Conversation.Status.OPEN
+        conversation.closed_at = None
+    if message.urgency:
+        rank = URGENCY_RANK.get(message.urgency, Priority.NORMAL)
+        current = URGENCY_RANK.get(conversation.urgency, 99)
+        if rank < current:
+            conversation.urgency = message.urgency
+            conversation.category = message.category
+        if rank < conversation.priority:
+            conversation.priority = rank
+    if message.language and message.language != "und":
+        conversation.language = message.language
+    conversation.save()
+
+
+def _inbound_echo(channel: Channel, item: Inbound) -> str:
+    if item.metadata.startswith(OUTBOX_METADATA_PREFIX):
+        outbox_id = item.metadata.removeprefix(OUTBOX_METADATA_PREFIX)
+        return _reconcile_echo(channel, outbox_id, item)
+    if not item.mid or Message.objects.filter(channel=channel, platform_message_id=item.mid).exists():
+        return "duplicate"
+    # Sent by a person from Meta's own tools: part of the thread, never a new conversation.
+    conversation = Conversation.objects.filter(channel=channel, thread_key=item.contact_id).first()
+    if conversation is None:
+        return "ignored"
+    try:
+        with transaction.atomic():
+            Message.objects.create(
+                agency_id=channel.agency_id, conversation=conversation, channel=channel,
+                direction=Message.Direction.OUTBOUND, text=item.text,
+                attachments=[a.as_dict() for a in item.attachments],
+                platform_message_id=item.mid, sent_at=item.sent_at,
+            )
+    except IntegrityError:
+        return "duplicate"
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_at=item.sent_at, waiting_since=None
+    )
+    return "created"
+
+
+def _reconcile_echo(channel: Channel, outbox_id: str, item: Inbound) -> str:
+    try:
+        outbox = OutboxItem.objects.select_for_update().select_related("message").get(
+            pk=outbox_id, channel=channel
+        )
+    except (OutboxItem.DoesNotExist, ValueError):
+        return "ignored"
+    if outbox.state == OutboxItem.State.SENT and outbox.message.platform_message_id:
+        return "duplicate"
+    now = timezone.now()
+    outbox.state = OutboxItem.State.SENT
+    outbox.sent_at = outbox.sent_at or now
+    outbox.last_error = ""
+    outbox.save(update_fields=["state", "sent_at", "last_error"])
+    if item.mid and not outbox.message.platform_message_id:
+        Message.objects.filter(pk=outbox.message_id).update(platform_message_id=item.mid)
+    return "updated"
+
+
+def _inbound_delivery(channel: Channel, item: Inbound) -> str:
+    now = timezone.now()
+    q = Q(platform_message_id__in=item.mids) if item.mids else Q(pk__in=[])
+    if item.watermark:
+        q |= Q(conversation__thread_key=item.contact_id, sent_at__lte=item.watermark)
+    updated = Message.objects.filter(
+        q, channel=channel, direction=Message.Direction.OUTBOUND, delivered_at__isnull=True
+    ).update(delivered_at=now)
+    return "updated" if updated else "ignored"
+
+
+def _inbound_read(channel: Channel, item: Inbound) -> str:
+    watermark = item.watermark or item.sent_at
+    updated = Message.objects.filter(
+        channel=channel,
+        conversation__thread_key=item.contact_id,
+        direction=Message.Direction.OUTBOUND,
+        sent_at__lte=watermark,
+        read_at__isnull=True,
+    ).update(read_at=watermark)
+    return "updated" if updated else "ignored"
+
+
+def _inbound_unsend(channel: Channel, item: Inbound) -> str:
+    message = Message.objects.filter(channel=channel, platform_message_id=item.mid).first()
+    if message is None or message.deleted_at is not None:
+        return "ignored"
+    Message.objects.filter(pk=message.pk).update(
+        deleted_at=timezone.now(), text="", redacted_text="", attachments=[], pii=[]
+    )
+    audit_log(
+        action="message.unsent", actor="platform", obj=message,
+        detail={"platform_message_id": item.mid},
+    )
+    return "updated"
+
+
+# --- Replies and the outbox -------------------------------------------------
+
+
+class ReplyBlocked(Exception):
+    """The platform's rules forbid this reply now; the message says why, for the officer."""
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    allowed: bool
+    tag: str = ""
+    explanation: str = ""
+
+
+def reply_window(conversation: Conversation, now: datetime | None = None) -> ReplyWindow:
+    """Meta's messaging policy: free replies within 24 h of the contact's last
+    message; a human agent may answer until 7 days with the HUMAN_AGENT tag."""
+    now = now or timezone.now()
+    last = conversation.last_inbound_at
+    if last is None:
+        return ReplyWindow(False, explanation=_("The contact has never written to us, so we may not write first."))
+    age = now - last
+    if age <= STANDARD_WINDOW:
+        return ReplyWindow(True)
+    if age <= HUMAN_AGENT_WINDOW:
+        return ReplyWindow(
+            True, tag="HUMAN_AGENT",
+            explanation=_("More than 24 hours since the contact wrote: sent as a human agent reply (allowed up to 7 days)."),
+        )
+    return ReplyWindow(
+        False,
+        explanation=_(
+            "More than 7 days since the contact last wrote. Meta does not allow a reply "
+            "until they write again."
+        ),
+    )
+
+
+def conversation_reply(
+    *, conversation: Conversation, author: User | None, text: str, automatic: bool = False,
+    ip: str | None = None,
+) -> Message:
+    text = text.strip()
+    if not text:
+        raise ReplyBlocked(_("The reply is empty."))
+    window = reply_window(conversation)
+    if not window.allowed:
+        raise ReplyBlocked(window.explanation)
+    if window.tag and automatic:
+        # HUMAN_AGENT is for people only; automatic replies stay inside 24 h.
+        raise ReplyBlocked(window.explanation)
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            agency_id=conversation.agency_id, conversation=conversation,
+            channel_id=conversation.channel_id, direction=Message.Direction.OUTBOUND,
+            text=text, redacted_text=text, sent_at=now, author=author, is_automatic=automatic,
+        )
+        outbox = OutboxItem.objects.create(
+            agency_id=conversation.agency_id, message=message, channel_id=conversation.channel_id,
+            recipient_id=conversation.contact.platform_id, tag=window.tag,
+        )
+        updates = {"last_message_at": now}
+        if not automatic:
+            updates["waiting_since"] = None
+            if conversation.first_response_at is None:
+                updates["first_response_at"] = now
+        Conversation.objects.filter(pk=conversation.pk).update(**updates)
+        if not automatic:
+            audit_log(
+                action="conversation.reply", actor=author, obj=conversation, ip=ip,
+                detail={"message": str(message.pk), "tag": window.tag},
+            )
+        _enqueue_send(outbox.pk)
+    return message
+
+
+def _enqueue_send(outbox_id) -> None:
+    from nettpatrulje.inbox.tasks import send_outbox_item
+
+    enqueue(send_outbox_item, str(outbox_id))
+
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(seconds=5)
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    # 5 s, 10 s, 20 s, ... capped at 10 min. The wait also gives a lost
+    # acknowledgement's echo time to arrive before we would retry.
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), timedelta(minutes=10))
+
+
+def outbox_send(outbox_id, *, client_factory=None) -> str:
+    """Send one queued reply. Returns the item's state afterwards."""
+    from nettpatrulje.channels.base import SendError
+    from nettpatrulje.inbox.senders import client_for
+
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = OutboxItem.objects.filter(
+            pk=outbox_id, state=OutboxItem.State.QUEUED, next_attempt_at__lte=now
+        ).update(state=OutboxItem.State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    item = OutboxItem.objects.select_related("message", "channel").get(pk=outbox_id)
+    if not claimed:
+        return item.state
+    if item.channel.needs_reconnect:
+        return _outbox_failed(item, _("The channel needs reconnecting: its access token was rejected."))
+    client = (client_factory or client_for)(item.channel)
+    try:
+        result = client.send_text(
+            recipient_id=item.recipient_id, text=item.message.text, metadata=item.metadata,
+            tag=item.tag or None,
+        )
+    except SendError as exc:
+        if exc.needs_reconnect:
+            from nettpatrulje.channels.services import channel_mark_needs_reconnect
+
+            channel_mark_needs_reconnect(channel_id=item.channel_id, reason=exc.reason)
+            return _outbox_failed(item, exc.reason)
+        if exc.transient and item.attempts < MAX_ATTEMPTS:
+            return _outbox_retry_later(item, exc.reason)
+        return _outbox_failed(item, exc.reason)
+    with transaction.atomic():
+        OutboxItem.objects.filter(pk=item.pk).exclude(state=OutboxItem.State.SENT).update(
+            state=OutboxItem.State.SENT, sent_at=timezone.now(), last_error=""
+        )
+        Message.objects.filter(pk=item.message_id, platform_message_id__isnull=True).update(
+            platform_message_id=result.platform_message_id
+        )
+        Channel.objects.filter(pk=item.channel_id).update(last_send_at=timezone.now())
+    return OutboxItem.State.SENT
+
+
+def _outbox_retry_later(item: OutboxItem, reason: str) -> str:
+    with transaction.atomic():
+        OutboxItem.objects.filter(pk=item.pk, state=OutboxItem.State.SENDING).update(
+            state=OutboxItem.State.QUEUED,
+            next_attempt_at=timezone.now() + backoff_delay(item.attempts),
+            last_error=reason[:2000],
+        )
+    return OutboxItem.State.QUEUED
+
+
+def _outbox_failed(item: OutboxItem, reason: str) -> str:
+    with transaction.atomic():
+        OutboxItem.objects.filter(pk=item.pk, state=OutboxItem.State.SENDING).update(
+            state=OutboxItem.State.FAILED, last_error=reason[:2000]
+        )
+    return OutboxItem.State.FAILED
+
+
+def outbox_dispatch_due(*, limit: int = 200) -> int:
+    """Enqueue sends for queued items whose retry time has come."""
+    ids = list(
+        OutboxItem.objects.filter(state=OutboxItem.State.QUEUED, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for outbox_id in ids:
+        with transaction.atomic():
+            _enqueue_send(outbox_id)
+    return len(ids)
+
+
+SENDING_TIMEOUT = timedelta(minutes=2)
+
+
+def outbox_flag_stuck(*, older_than: timedelta = SENDING_TIMEOUT) -> int:
+    """An item still `sending` long after its claim means the worker died between
+    the platform call and recording its result. Sending again could deliver it
+    twice, so unless the echo settled it, an officer must check it."""
+    cutoff = timezone.now() - older_than
+    return OutboxItem.objects.filter(state=OutboxItem.State.SENDING, claimed_at__lt=cutoff).update(
+        state=OutboxItem.State.CHECK,
+        last_error=_("The worker stopped while sending. Check on the platform whether it arrived."),
+    )
+
+
+def outbox_resolve(*, item: OutboxItem, actor: User, delivered: bool, ip: str | None = None) -> None:
+    """The officer's answer to a reply in state `check` or `failed`: it did arrive,
+    or send it again."""
+    with transaction.atomic():
+        if delivered:
+            OutboxItem.objects.filter(pk=item.pk).update(state=OutboxItem.State.SENT, sent_at=timezone.now())
+        else:
+            OutboxItem.objects.filter(pk=item.pk).update(
+                state=OutboxItem.State.QUEUED, next_attempt_at=timezone.now(), attempts=0
+            )
+            _enqueue_send(item.pk)
+        audit_log(
+            action="outbox.resolve", actor=actor, obj=item.message.conversation, ip=ip,
+            detail={"outbox": str(item.pk), "delivered": delivered},
+        )
+
+
+# --- Officer actions ------------------------------------------------------------
+
+
+def conversation_set_status(*, conversation: Conversation, status: str, actor: User, ip: str | None = None) -> None:
+    if status not in Conversation.Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    with transaction.atomic():
+        updates = {"status": status}
+        updates["closed_at"] = timezone.now() if status == Conversation.Status.CLOSED else None
+        Conversation.objects.filter(pk=conversation.pk).update(**updates)
+        audit_log(action="conversation.status", actor=actor, obj=conversation, ip=ip,
+                  detail={"from": conversation.status, "to": status})
+    conversation.status = status
+
+
+def conversation_assign(*, conversation: Conversation, assignee: User | None, actor: User, ip: str | None = None) -> None:
+    if assignee is not None and assignee.agency_id != conversation.agency_id:
+        raise PermissionError("assignee belongs to another agency")
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(assignee=assignee)
+        audit_log(action="conversation.assign", actor=actor, obj=conversation, ip=ip,
+                  detail={"assignee": assignee.username if assignee else None})
+    conversation.assignee = assignee
+
+
+def conversation_set_priority(*, conversation: Conversation, priority: int, actor: User, ip: str | None = None) -> None:
+    if priority not in Priority.values:
+        raise ValueError("unknown priority")
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(priority=priority)
+        audit_log(action="conversation.priority", actor=actor, obj=conversation, ip=ip,
+                  detail={"from": conversation.priority, "to": priority})
+    conversation.priority = priority
+
+
+def conversation_set_labels(*, conversation: Conversation, label_ids: list[int], actor: User, ip: str | None = None) -> None:
+    labels = list(Label.objects.visible_to(actor).filter(pk__in=label_ids))
+    with transaction.atomic():
+        conversation.labels.set(labels)
+        audit_log(action="conversation.labels", actor=actor, obj=conversation, ip=ip,
+                  detail={"labels": sorted(label.name for label in labels)})
+
+
+def note_create(*, conversation: Conversation, author: User, text: str, ip: str | None = None) -> Note:
+    text = text.strip()
+    if not text:
+        raise ValueError(_("The note is empty."))
+    with transaction.atomic():
+        note = Note.objects.create(
+            agency_id=conversation.agency_id, conversation=conversation, author=author, text=text
+        )
+        audit_log(action="conversation.note", actor=author, obj=conversation, ip=ip,
+                  detail={"note": note.pk})
+    return note

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from nettpatrulje.api import api
+
+urlpatterns = [
+    path("", include("nettpatrulje.web.urls")),
+    path("", include("nettpatrulje.channels.urls")),
+    path("inbox/", include("nettpatrulje.inbox.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from nettpatrulje.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/events/", views.events_list, name="events"),
+    path("admin/events/<int:event_id>/retry", views.event_retry, name="event-retry"),
+    path("admin/channels/", views.channels_list, name="channels"),
+    path("i18n/setlang/", views.set_language, name="set-language"),
+]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from nettpatrulje.accounts.decorators import agency_member_required, permission
+from nettpatrulje.channels.models import Channel, WebhookEvent
+from nettpatrulje.channels.services import webhook_event_retry
+from nettpatrulje.web.models import WorkerHeartbeat
+
+HEARTBEAT_STALE_SECONDS = 60
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("inbox:list")
+    return redirect("login")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    status = 200
+    body: dict = {"database": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 -- report, do not crash the probe
+        return JsonResponse({"database": f"error: {type(exc).__name__}"}, status=503)
+    beat = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    if beat is None:
+        body["worker"] = "never seen"
+        body["worker_heartbeat_age_seconds"] = None
+    else:
+        age = (timezone.now() - beat.seen_at).total_seconds()
+        body["worker_heartbeat_age_seconds"] = round(age, 1)
+        body["worker"] = "ok" if age < HEARTBEAT_STALE_SECONDS else "stale"
+    body["pending_events"] = WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING).count()
+    body["status"] = "ok" if body["worker"] == "ok" else "degraded"
+    return JsonResponse(body, status=status)
+
+
+@agency_member_required
+@permission("channels.view_webhookevent")
+def events_list(request: HttpRequest) -> HttpResponse:
+    """Events that need an admin: unrouted (no channel configured) and failed.
+    Unrouted events name no agency, so admins of every agency see their account ids
+    only, never the message contents."""
+    unrouted = WebhookEvent.objects.filter(status=WebhookEvent.Status.UNROUTED).order_by("-received_at")[:100]
+    failed = WebhookEvent.objects.filter(
+        status=WebhookEvent.Status.FAILED, channel__agency_id=request.user.agency_id
+    ).order_by("-received_at")[:100]
+    return render(request, "web/events.html", {"unrouted": unrouted, "failed": failed})
+
+
+@require_POST
+@agency_member_required
+@permission("channels.change_channel")
+def event_retry(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = WebhookEvent.objects.filter(
+        pk=event_id, status__in=[WebhookEvent.Status.UNROUTED, WebhookEvent.Status.FAILED]
+    ).first()
+    if event is not None:
+        webhook_event_retry(event=event)
+    return redirect("events")
+
+
+@agency_member_required
+@permission("channels.view_channel")
+def channels_list(request: HttpRequest) -> HttpResponse:
+    channels = Channel.objects.visible_to(request.user)
+    return render(request, "web/channels.html", {"channels": channels})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.views.i18n import set_language as django_set_language
+
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    nxt = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        request.POST = request.POST.copy()
+        request.POST["next"] = "/"
+    return django_set_language(request)
+
