@@ -33,7 +33,9 @@ class Agency(models.Model):
     slug = models.SlugField(unique=True, max_length=40)
     name = models.CharField(max_length=200)
     country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
-    timezone = models.CharField(max_length=64, default="Europe/Oslo", validators=[validate_timezone])
+    timezone = models.CharField(
+        max_length=64, default="Europe/Oslo", validators=[validate_timezone]
+    )
     language = models.CharField(max_length=8, default="en")
     # {"mon": [["08:00", "15:30"]], ...}; absent day = closed.
     opening_hours = models.JSONField(default=dict, blank=True)
@@ -52,7 +54,9 @@ class User(AbstractUser):
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     language = models.CharField(max_length=8, blank=True, default="")
-    timezone = models.CharField(max_length=64, blank=True, default="", validators=[validate_timezone])
+    timezone = models.CharField(
+        max_length=64, blank=True, default="", validators=[validate_timezone]
+    )
 
     def has_role(self, *roles: str) -> bool:
         names = {g.name for g in self.groups.all()}

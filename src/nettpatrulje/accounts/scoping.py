@@ -31,7 +31,9 @@ class AgencyScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{field}_id": agency_id})
 
 
-def get_visible_or_404(source: type[models.Model] | models.QuerySet, user: Any, **lookup: Any) -> Any:
+def get_visible_or_404(
+    source: type[models.Model] | models.QuerySet, user: Any, **lookup: Any
+) -> Any:
     """Fetch one object the user may see; another agency's object is a 404, not a 403,
     so its existence does not leak."""
     qs = source if isinstance(source, models.QuerySet) else source.objects.all()

@@ -12,15 +12,18 @@ from django.utils import timezone
 
 from nettpatrulje.accounts.models import Agency, ApiToken, Role, User, validate_timezone
 
-DEFAULT_OPENING_HOURS = {
-    day: [["09:00", "15:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
-}
+DEFAULT_OPENING_HOURS = {day: [["09:00", "15:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
 @transaction.atomic
 def agency_create(
-    *, slug: str, name: str, country: str, timezone_name: str = "Europe/Oslo",
-    language: str = "en", opening_hours: dict | None = None,
+    *,
+    slug: str,
+    name: str,
+    country: str,
+    timezone_name: str = "Europe/Oslo",
+    language: str = "en",
+    opening_hours: dict | None = None,
 ) -> Agency:
     validate_timezone(timezone_name)
     agency, _created = Agency.objects.update_or_create(
@@ -38,8 +41,15 @@ def agency_create(
 
 @transaction.atomic
 def user_create(
-    *, username: str, agency: Agency | None, roles: list[str], password: str | None = None,
-    first_name: str = "", last_name: str = "", email: str = "", language: str = "",
+    *,
+    username: str,
+    agency: Agency | None,
+    roles: list[str],
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "",
     is_superuser: bool = False,
 ) -> User:
     unknown = set(roles) - set(Role.values)

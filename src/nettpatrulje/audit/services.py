@@ -38,8 +38,14 @@ def record_digest(record: AuditRecord) -> str:
 
 
 def audit_log(
-    *, action: str, actor: Any = None, obj: models.Model | None = None, agency_id: int | None = None,
-    detail: dict | None = None, ip: str | None = None, reason: str = "",
+    *,
+    action: str,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    agency_id: int | None = None,
+    detail: dict | None = None,
+    ip: str | None = None,
+    reason: str = "",
 ) -> AuditRecord:
     with transaction.atomic():
         # Serialise appends: the chain has one head. select_for_update is a

@@ -67,7 +67,11 @@ class SendResult:
 
 class SendError(Exception):
     def __init__(
-        self, reason: str, *, transient: bool, code: int | None = None,
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        code: int | None = None,
         needs_reconnect: bool = False,
     ) -> None:
         super().__init__(reason)

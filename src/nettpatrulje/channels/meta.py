@@ -113,48 +113,80 @@ def _parse_messaging(account_id: str, event: dict) -> Inbound:
         mid = _str(message.get("mid"))
         if message.get("is_echo"):
             return Inbound(
-                kind=Kind.ECHO, account_id=account_id, contact_id=recipient, sent_at=sent_at,
-                mid=mid, text=_str(message.get("text")), attachments=_attachments(message),
-                metadata=_str(message.get("metadata")), raw_type="message.echo",
+                kind=Kind.ECHO,
+                account_id=account_id,
+                contact_id=recipient,
+                sent_at=sent_at,
+                mid=mid,
+                text=_str(message.get("text")),
+                attachments=_attachments(message),
+                metadata=_str(message.get("metadata")),
+                raw_type="message.echo",
             )
         if message.get("is_deleted"):
             return Inbound(
-                kind=Kind.UNSEND, account_id=account_id, contact_id=sender, sent_at=sent_at,
-                mid=mid, raw_type="message.deleted",
+                kind=Kind.UNSEND,
+                account_id=account_id,
+                contact_id=sender,
+                sent_at=sent_at,
+                mid=mid,
+                raw_type="message.deleted",
             )
         reply_to = _dict(message.get("reply_to")) or None
         quick = _dict(message.get("quick_reply"))
         return Inbound(
-            kind=Kind.MESSAGE, account_id=account_id, contact_id=sender, sent_at=sent_at,
-            mid=mid, text=_str(message.get("text")), attachments=_attachments(message),
-            reply_to=reply_to, payload=_str(quick.get("payload")), raw_type="message",
+            kind=Kind.MESSAGE,
+            account_id=account_id,
+            contact_id=sender,
+            sent_at=sent_at,
+            mid=mid,
+            text=_str(message.get("text")),
+            attachments=_attachments(message),
+            reply_to=reply_to,
+            payload=_str(quick.get("payload")),
+            raw_type="message",
         )
     if isinstance(event.get("postback"), dict):
         postback = event["postback"]
         return Inbound(
-            kind=Kind.POSTBACK, account_id=account_id, contact_id=sender, sent_at=sent_at,
-            mid=_str(postback.get("mid")), text=_str(postback.get("title")),
-            payload=_str(postback.get("payload")), raw_type="postback",
+            kind=Kind.POSTBACK,
+            account_id=account_id,
+            contact_id=sender,
+            sent_at=sent_at,
+            mid=_str(postback.get("mid")),
+            text=_str(postback.get("title")),
+            payload=_str(postback.get("payload")),
+            raw_type="postback",
         )
     if isinstance(event.get("delivery"), dict):
         delivery = event["delivery"]
         return Inbound(
-            kind=Kind.DELIVERY, account_id=account_id, contact_id=sender, sent_at=sent_at,
+            kind=Kind.DELIVERY,
+            account_id=account_id,
+            contact_id=sender,
+            sent_at=sent_at,
             mids=tuple(_str(m) for m in _list(delivery.get("mids"))),
-            watermark=_ms_to_datetime(delivery.get("watermark")), raw_type="delivery",
+            watermark=_ms_to_datetime(delivery.get("watermark")),
+            raw_type="delivery",
         )
     if isinstance(event.get("read"), dict):
         read = event["read"]
         watermark = read.get("watermark")
         return Inbound(
-            kind=Kind.READ, account_id=account_id, contact_id=sender, sent_at=sent_at,
+            kind=Kind.READ,
+            account_id=account_id,
+            contact_id=sender,
+            sent_at=sent_at,
             mid=_str(read.get("mid")),
             watermark=_ms_to_datetime(watermark) if watermark is not None else sent_at,
             raw_type="read",
         )
     known = [k for k in event if k not in {"sender", "recipient", "timestamp"}]
     return Inbound(
-        kind=Kind.UNKNOWN, account_id=account_id, contact_id=sender, sent_at=sent_at,
+        kind=Kind.UNKNOWN,
+        account_id=account_id,
+        contact_id=sender,
+        sent_at=sent_at,
         raw_type=",".join(sorted(known))[:100] or "empty",
     )
 
@@ -162,8 +194,15 @@ def _parse_messaging(account_id: str, event: dict) -> Inbound:
 class GraphClient:
     """Meta's Send API. One instance per channel token."""
 
-    def __init__(self, *, base_url: str, version: str, token: str, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        version: str,
+        token: str,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.url = f"{base_url.rstrip('/')}/{version}/me/messages"
         self.token = token
         self.timeout = timeout
@@ -207,7 +246,9 @@ class GraphClient:
         reason += f": {message}"
         if code in TOKEN_ERROR_CODES:
             raise SendError(reason, transient=False, code=code, needs_reconnect=True)
-        transient = response.status_code >= 500 or response.status_code == 429 or (
-            code in TRANSIENT_ERROR_CODES
+        transient = (
+            response.status_code >= 500
+            or response.status_code == 429
+            or (code in TRANSIENT_ERROR_CODES)
         )
         raise SendError(reason, transient=transient, code=code)

@@ -40,7 +40,9 @@ class Channel(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "account_id"], name="channel_unique_account")
+            models.UniqueConstraint(
+                fields=["platform", "account_id"], name="channel_unique_account"
+            )
         ]
         ordering = ["agency", "platform", "name"]
 

@@ -73,9 +73,11 @@ def webhook_event_process(event_id: int) -> str | None:
             touched = {c.pk for c in channels.values()}
             if touched:
                 Channel.objects.filter(pk__in=touched).update(last_event_at=timezone.now())
-    except Exception as exc:  # noqa: BLE001 -- one bad event must never stop the worker
+    except Exception as exc:
         logger.exception("event %s failed", event_id)
-        return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        return _finish(
+            event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
 
     channel = next(iter(channels.values()), None)
     if not outcomes:
@@ -90,7 +92,11 @@ def webhook_event_process(event_id: int) -> str | None:
 
 
 def _finish(
-    event: WebhookEvent, status: str, *, error: str = "", channel: Channel | None = None,
+    event: WebhookEvent,
+    status: str,
+    *,
+    error: str = "",
+    channel: Channel | None = None,
     unrouted: list[str] | None = None,
 ) -> str:
     WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(

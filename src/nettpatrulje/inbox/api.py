@@ -63,11 +63,15 @@ def _require(user: User, perm: str) -> None:
 
 
 @router.get("/conversations", response=list[ConversationOut])
-def list_conversations(request: HttpRequest, status: str = "open", limit: int = 50, offset: int = 0):
+def list_conversations(
+    request: HttpRequest, status: str = "open", limit: int = 50, offset: int = 0
+):
     _require(request.user, "inbox.view_conversation")
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    qs = selectors.conversation_list(user=request.user, filters=selectors.InboxFilters(status=status))
+    qs = selectors.conversation_list(
+        user=request.user, filters=selectors.InboxFilters(status=status)
+    )
     return list(qs[offset : offset + limit])
 
 
@@ -94,7 +98,9 @@ def _message_out(message) -> dict:
     }
 
 
-@router.get("/conversations/{conversation_id}/messages", response={200: list[MessageOut], 404: Error})
+@router.get(
+    "/conversations/{conversation_id}/messages", response={200: list[MessageOut], 404: Error}
+)
 def list_messages(request: HttpRequest, conversation_id: UUID):
     _require(request.user, "inbox.view_conversation")
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
@@ -116,20 +122,28 @@ def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
     return 201, _message_out(message)
 
 
-@router.patch("/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, 400: Error})
+@router.patch(
+    "/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, 400: Error}
+)
 def patch_conversation(request: HttpRequest, conversation_id: UUID, body: ConversationPatch):
     _require(request.user, "inbox.change_conversation")
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
     ip = client_ip(request)
     if body.status is not None:
-        services.conversation_set_status(conversation=conversation, status=body.status, actor=request.user, ip=ip)
+        services.conversation_set_status(
+            conversation=conversation, status=body.status, actor=request.user, ip=ip
+        )
     if body.assignee is not None:
         assignee = None
         if body.assignee:
-            assignee = selectors.colleagues_for(user=request.user).filter(username=body.assignee).first()
+            assignee = (
+                selectors.colleagues_for(user=request.user).filter(username=body.assignee).first()
+            )
             if assignee is None:
                 return 400, {"detail": "unknown assignee"}
             if assignee != request.user and not request.user.has_perm("inbox.assign_others"):
                 raise HttpError(403, "only supervisors can assign to others")
-        services.conversation_assign(conversation=conversation, assignee=assignee, actor=request.user, ip=ip)
+        services.conversation_assign(
+            conversation=conversation, assignee=assignee, actor=request.user, ip=ip
+        )
     return selectors.conversation_get(user=request.user, conversation_id=conversation_id)

@@ -37,11 +37,15 @@ class Contact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "platform_id"], name="contact_unique_per_channel")
+            models.UniqueConstraint(
+                fields=["channel", "platform_id"], name="contact_unique_per_channel"
+            )
         ]
 
     def __str__(self) -> str:
-        return self.display_name or f"{self.channel.get_platform_display()} …{self.platform_id[-6:]}"
+        return (
+            self.display_name or f"{self.channel.get_platform_display()} …{self.platform_id[-6:]}"
+        )
 
 
 class Label(models.Model):
@@ -75,7 +79,10 @@ class Conversation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assigned_conversations",
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
@@ -95,10 +102,14 @@ class Conversation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "thread_key"], name="conversation_unique_thread")
+            models.UniqueConstraint(
+                fields=["channel", "thread_key"], name="conversation_unique_thread"
+            )
         ]
         indexes = [
-            models.Index(fields=["agency", "status", "priority", "waiting_since"], name="conv_queue"),
+            models.Index(
+                fields=["agency", "status", "priority", "waiting_since"], name="conv_queue"
+            ),
             models.Index(fields=["agency", "assignee", "status"], name="conv_assignee"),
             models.Index(fields=["agency", "channel", "status"], name="conv_channel"),
             models.Index(fields=["agency", "last_message_at"], name="conv_recent"),
@@ -120,7 +131,9 @@ class Message(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(max_length=3, choices=Direction.choices)
     text = models.TextField(blank=True)

@@ -44,7 +44,9 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
 
 def conversation_get(*, user: User, conversation_id) -> Conversation:
     return get_visible_or_404(
-        Conversation.objects.select_related("contact", "channel", "assignee"), user, pk=conversation_id
+        Conversation.objects.select_related("contact", "channel", "assignee"),
+        user,
+        pk=conversation_id,
     )
 
 
@@ -78,4 +80,3 @@ def colleagues_for(*, user: User) -> QuerySet[User]:
 
 def conversation_changes_since(*, user: User, since) -> int:
     return Conversation.objects.visible_to(user).filter(last_message_at__gt=since).count()
-

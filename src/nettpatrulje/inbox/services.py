@@ -149,7 +149,10 @@ def _inbound_echo(channel: Channel, item: Inbound) -> str:
     if item.metadata.startswith(OUTBOX_METADATA_PREFIX):
         outbox_id = item.metadata.removeprefix(OUTBOX_METADATA_PREFIX)
         return _reconcile_echo(channel, outbox_id, item)
-    if not item.mid or Message.objects.filter(channel=channel, platform_message_id=item.mid).exists():
+    if (
+        not item.mid
+        or Message.objects.filter(channel=channel, platform_message_id=item.mid).exists()
+    ):
         return "duplicate"
     # Sent by a person from Meta's own tools: part of the thread, never a new conversation.
     conversation = Conversation.objects.filter(channel=channel, thread_key=item.contact_id).first()
@@ -158,10 +161,14 @@ def _inbound_echo(channel: Channel, item: Inbound) -> str:
     try:
         with transaction.atomic():
             Message.objects.create(
-                agency_id=channel.agency_id, conversation=conversation, channel=channel,
-                direction=Message.Direction.OUTBOUND, text=item.text,
+                agency_id=channel.agency_id,
+                conversation=conversation,
+                channel=channel,
+                direction=Message.Direction.OUTBOUND,
+                text=item.text,
                 attachments=[a.as_dict() for a in item.attachments],
-                platform_message_id=item.mid, sent_at=item.sent_at,
+                platform_message_id=item.mid,
+                sent_at=item.sent_at,
             )
     except IntegrityError:
         return "duplicate"
@@ -173,8 +180,10 @@ def _inbound_echo(channel: Channel, item: Inbound) -> str:
 
 def _reconcile_echo(channel: Channel, outbox_id: str, item: Inbound) -> str:
     try:
-        outbox = OutboxItem.objects.select_for_update().select_related("message").get(
-            pk=outbox_id, channel=channel
+        outbox = (
+            OutboxItem.objects.select_for_update()
+            .select_related("message")
+            .get(pk=outbox_id, channel=channel)
         )
     except (OutboxItem.DoesNotExist, ValueError):
         return "ignored"
@@ -221,7 +230,9 @@ def _inbound_unsend(channel: Channel, item: Inbound) -> str:
         deleted_at=timezone.now(), text="", redacted_text="", attachments=[], pii=[]
     )
     audit_log(
-        action="message.unsent", actor="platform", obj=message,
+        action="message.unsent",
+        actor="platform",
+        obj=message,
         detail={"platform_message_id": item.mid},
     )
     return "updated"
@@ -247,14 +258,19 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
     now = now or timezone.now()
     last = conversation.last_inbound_at
     if last is None:
-        return ReplyWindow(False, explanation=_("The contact has never written to us, so we may not write first."))
+        return ReplyWindow(
+            False, explanation=_("The contact has never written to us, so we may not write first.")
+        )
     age = now - last
     if age <= STANDARD_WINDOW:
         return ReplyWindow(True)
     if age <= HUMAN_AGENT_WINDOW:
         return ReplyWindow(
-            True, tag="HUMAN_AGENT",
-            explanation=_("More than 24 hours since the contact wrote: sent as a human agent reply (allowed up to 7 days)."),
+            True,
+            tag="HUMAN_AGENT",
+            explanation=_(
+                "More than 24 hours since the contact wrote: sent as a human agent reply (allowed up to 7 days)."
+            ),
         )
     return ReplyWindow(
         False,
@@ -266,7 +282,11 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
 
 
 def conversation_reply(
-    *, conversation: Conversation, author: User | None, text: str, automatic: bool = False,
+    *,
+    conversation: Conversation,
+    author: User | None,
+    text: str,
+    automatic: bool = False,
     ip: str | None = None,
 ) -> Message:
     text = text.strip()
@@ -281,13 +301,22 @@ def conversation_reply(
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.create(
-            agency_id=conversation.agency_id, conversation=conversation,
-            channel_id=conversation.channel_id, direction=Message.Direction.OUTBOUND,
-            text=text, redacted_text=text, sent_at=now, author=author, is_automatic=automatic,
+            agency_id=conversation.agency_id,
+            conversation=conversation,
+            channel_id=conversation.channel_id,
+            direction=Message.Direction.OUTBOUND,
+            text=text,
+            redacted_text=text,
+            sent_at=now,
+            author=author,
+            is_automatic=automatic,
         )
         outbox = OutboxItem.objects.create(
-            agency_id=conversation.agency_id, message=message, channel_id=conversation.channel_id,
-            recipient_id=conversation.contact.platform_id, tag=window.tag,
+            agency_id=conversation.agency_id,
+            message=message,
+            channel_id=conversation.channel_id,
+            recipient_id=conversation.contact.platform_id,
+            tag=window.tag,
         )
         updates = {"last_message_at": now}
         if not automatic:
@@ -297,7 +326,10 @@ def conversation_reply(
         Conversation.objects.filter(pk=conversation.pk).update(**updates)
         if not automatic:
             audit_log(
-                action="conversation.reply", actor=author, obj=conversation, ip=ip,
+                action="conversation.reply",
+                actor=author,
+                obj=conversation,
+                ip=ip,
                 detail={"message": str(message.pk), "tag": window.tag},
             )
         _enqueue_send(outbox.pk)
@@ -334,11 +366,15 @@ def outbox_send(outbox_id, *, client_factory=None) -> str:
     if not claimed:
         return item.state
     if item.channel.needs_reconnect:
-        return _outbox_failed(item, _("The channel needs reconnecting: its access token was rejected."))
+        return _outbox_failed(
+            item, _("The channel needs reconnecting: its access token was rejected.")
+        )
     client = (client_factory or client_for)(item.channel)
     try:
         result = client.send_text(
-            recipient_id=item.recipient_id, text=item.message.text, metadata=item.metadata,
+            recipient_id=item.recipient_id,
+            text=item.message.text,
+            metadata=item.metadata,
             tag=item.tag or None,
         )
     except SendError as exc:
@@ -382,7 +418,9 @@ def _outbox_failed(item: OutboxItem, reason: str) -> str:
 def outbox_dispatch_due(*, limit: int = 200) -> int:
     """Enqueue sends for queued items whose retry time has come."""
     ids = list(
-        OutboxItem.objects.filter(state=OutboxItem.State.QUEUED, next_attempt_at__lte=timezone.now())
+        OutboxItem.objects.filter(
+            state=OutboxItem.State.QUEUED, next_attempt_at__lte=timezone.now()
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -406,19 +444,26 @@ def outbox_flag_stuck(*, older_than: timedelta = SENDING_TIMEOUT) -> int:
     )
 
 
-def outbox_resolve(*, item: OutboxItem, actor: User, delivered: bool, ip: str | None = None) -> None:
+def outbox_resolve(
+    *, item: OutboxItem, actor: User, delivered: bool, ip: str | None = None
+) -> None:
     """The officer's answer to a reply in state `check` or `failed`: it did arrive,
     or send it again."""
     with transaction.atomic():
         if delivered:
-            OutboxItem.objects.filter(pk=item.pk).update(state=OutboxItem.State.SENT, sent_at=timezone.now())
+            OutboxItem.objects.filter(pk=item.pk).update(
+                state=OutboxItem.State.SENT, sent_at=timezone.now()
+            )
         else:
             OutboxItem.objects.filter(pk=item.pk).update(
                 state=OutboxItem.State.QUEUED, next_attempt_at=timezone.now(), attempts=0
             )
             _enqueue_send(item.pk)
         audit_log(
-            action="outbox.resolve", actor=actor, obj=item.message.conversation, ip=ip,
+            action="outbox.resolve",
+            actor=actor,
+            obj=item.message.conversation,
+            ip=ip,
             detail={"outbox": str(item.pk), "delivered": delivered},
         )
 
@@ -426,47 +471,77 @@ def outbox_resolve(*, item: OutboxItem, actor: User, delivered: bool, ip: str | 
 # --- Officer actions ------------------------------------------------------------
 
 
-def conversation_set_status(*, conversation: Conversation, status: str, actor: User, ip: str | None = None) -> None:
+def conversation_set_status(
+    *, conversation: Conversation, status: str, actor: User, ip: str | None = None
+) -> None:
     if status not in Conversation.Status.values:
         raise ValueError(f"unknown status {status!r}")
     with transaction.atomic():
         updates = {"status": status}
         updates["closed_at"] = timezone.now() if status == Conversation.Status.CLOSED else None
         Conversation.objects.filter(pk=conversation.pk).update(**updates)
-        audit_log(action="conversation.status", actor=actor, obj=conversation, ip=ip,
-                  detail={"from": conversation.status, "to": status})
+        audit_log(
+            action="conversation.status",
+            actor=actor,
+            obj=conversation,
+            ip=ip,
+            detail={"from": conversation.status, "to": status},
+        )
     conversation.status = status
 
 
-def conversation_assign(*, conversation: Conversation, assignee: User | None, actor: User, ip: str | None = None) -> None:
+def conversation_assign(
+    *, conversation: Conversation, assignee: User | None, actor: User, ip: str | None = None
+) -> None:
     if assignee is not None and assignee.agency_id != conversation.agency_id:
         raise PermissionError("assignee belongs to another agency")
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(assignee=assignee)
-        audit_log(action="conversation.assign", actor=actor, obj=conversation, ip=ip,
-                  detail={"assignee": assignee.username if assignee else None})
+        audit_log(
+            action="conversation.assign",
+            actor=actor,
+            obj=conversation,
+            ip=ip,
+            detail={"assignee": assignee.username if assignee else None},
+        )
     conversation.assignee = assignee
 
 
-def conversation_set_priority(*, conversation: Conversation, priority: int, actor: User, ip: str | None = None) -> None:
+def conversation_set_priority(
+    *, conversation: Conversation, priority: int, actor: User, ip: str | None = None
+) -> None:
     if priority not in Priority.values:
         raise ValueError("unknown priority")
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(priority=priority)
-        audit_log(action="conversation.priority", actor=actor, obj=conversation, ip=ip,
-                  detail={"from": conversation.priority, "to": priority})
+        audit_log(
+            action="conversation.priority",
+            actor=actor,
+            obj=conversation,
+            ip=ip,
+            detail={"from": conversation.priority, "to": priority},
+        )
     conversation.priority = priority
 
 
-def conversation_set_labels(*, conversation: Conversation, label_ids: list[int], actor: User, ip: str | None = None) -> None:
+def conversation_set_labels(
+    *, conversation: Conversation, label_ids: list[int], actor: User, ip: str | None = None
+) -> None:
     labels = list(Label.objects.visible_to(actor).filter(pk__in=label_ids))
     with transaction.atomic():
         conversation.labels.set(labels)
-        audit_log(action="conversation.labels", actor=actor, obj=conversation, ip=ip,
-                  detail={"labels": sorted(label.name for label in labels)})
+        audit_log(
+            action="conversation.labels",
+            actor=actor,
+            obj=conversation,
+            ip=ip,
+            detail={"labels": sorted(label.name for label in labels)},
+        )
 
 
-def note_create(*, conversation: Conversation, author: User, text: str, ip: str | None = None) -> Note:
+def note_create(
+    *, conversation: Conversation, author: User, text: str, ip: str | None = None
+) -> Note:
     text = text.strip()
     if not text:
         raise ValueError(_("The note is empty."))
@@ -474,6 +549,11 @@ def note_create(*, conversation: Conversation, author: User, text: str, ip: str 
         note = Note.objects.create(
             agency_id=conversation.agency_id, conversation=conversation, author=author, text=text
         )
-        audit_log(action="conversation.note", actor=author, obj=conversation, ip=ip,
-                  detail={"note": note.pk})
+        audit_log(
+            action="conversation.note",
+            actor=author,
+            obj=conversation,
+            ip=ip,
+            detail={"note": note.pk},
+        )
     return note

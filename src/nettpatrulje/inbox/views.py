@@ -40,7 +40,9 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
 @permission("inbox.view_conversation")
 def conversation_detail(request: HttpRequest, conversation_id) -> HttpResponse:
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
-    audit_log(action="conversation.view", actor=request.user, obj=conversation, ip=client_ip(request))
+    audit_log(
+        action="conversation.view", actor=request.user, obj=conversation, ip=client_ip(request)
+    )
     return render(request, "inbox/conversation.html", _conversation_context(request, conversation))
 
 
@@ -68,8 +70,12 @@ def conversation_thread(request: HttpRequest, conversation_id) -> HttpResponse:
     """The live part of a conversation, polled by the page."""
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
     return render(
-        request, "inbox/_thread.html",
-        {"conversation": conversation, "thread": selectors.conversation_thread(conversation=conversation)},
+        request,
+        "inbox/_thread.html",
+        {
+            "conversation": conversation,
+            "thread": selectors.conversation_thread(conversation=conversation),
+        },
     )
 
 
@@ -82,7 +88,9 @@ def conversation_reply(request: HttpRequest, conversation_id) -> HttpResponse:
     if form.is_valid():
         try:
             services.conversation_reply(
-                conversation=conversation, author=request.user, text=form.cleaned_data["text"],
+                conversation=conversation,
+                author=request.user,
+                text=form.cleaned_data["text"],
                 ip=client_ip(request),
             )
         except services.ReplyBlocked as exc:
@@ -90,7 +98,9 @@ def conversation_reply(request: HttpRequest, conversation_id) -> HttpResponse:
         else:
             return redirect("inbox:conversation", conversation_id=conversation.pk)
     else:
-        messages.error(request, _("The reply could not be sent: write some text (at most 2000 characters)."))
+        messages.error(
+            request, _("The reply could not be sent: write some text (at most 2000 characters).")
+        )
     return redirect("inbox:conversation", conversation_id=conversation.pk)
 
 
@@ -102,7 +112,9 @@ def conversation_note(request: HttpRequest, conversation_id) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         services.note_create(
-            conversation=conversation, author=request.user, text=form.cleaned_data["text"],
+            conversation=conversation,
+            author=request.user,
+            text=form.cleaned_data["text"],
             ip=client_ip(request),
         )
     else:
@@ -122,14 +134,20 @@ def conversation_update(request: HttpRequest, conversation_id) -> HttpResponse:
         return redirect("inbox:conversation", conversation_id=conversation.pk)
     data = form.cleaned_data
     if data.get("status") and data["status"] != conversation.status:
-        services.conversation_set_status(conversation=conversation, status=data["status"], actor=request.user, ip=ip)
+        services.conversation_set_status(
+            conversation=conversation, status=data["status"], actor=request.user, ip=ip
+        )
     if data.get("priority") is not None and data["priority"] != conversation.priority:
-        services.conversation_set_priority(conversation=conversation, priority=data["priority"], actor=request.user, ip=ip)
+        services.conversation_set_priority(
+            conversation=conversation, priority=data["priority"], actor=request.user, ip=ip
+        )
     if "assignee" in request.POST:
         _assign(request, conversation, data.get("assignee") or "", ip)
     if "labels_present" in request.POST:
         label_ids = [int(x) for x in request.POST.getlist("labels") if x.isdigit()]
-        services.conversation_set_labels(conversation=conversation, label_ids=label_ids, actor=request.user, ip=ip)
+        services.conversation_set_labels(
+            conversation=conversation, label_ids=label_ids, actor=request.user, ip=ip
+        )
     return redirect("inbox:conversation", conversation_id=conversation.pk)
 
 
@@ -147,15 +165,22 @@ def _assign(request: HttpRequest, conversation, value: str, ip) -> None:
     else:
         assignee = None
     if assignee != conversation.assignee:
-        services.conversation_assign(conversation=conversation, assignee=assignee, actor=request.user, ip=ip)
+        services.conversation_assign(
+            conversation=conversation, assignee=assignee, actor=request.user, ip=ip
+        )
 
 
 @require_POST
 @agency_member_required
 @permission("inbox.reply_conversation")
 def outbox_resolve(request: HttpRequest, outbox_id) -> HttpResponse:
-    item = get_visible_or_404(OutboxItem.objects.select_related("message__conversation"), request.user, pk=outbox_id)
+    item = get_visible_or_404(
+        OutboxItem.objects.select_related("message__conversation"), request.user, pk=outbox_id
+    )
     services.outbox_resolve(
-        item=item, actor=request.user, delivered=request.POST.get("delivered") == "1", ip=client_ip(request)
+        item=item,
+        actor=request.user,
+        delivered=request.POST.get("delivered") == "1",
+        ip=client_ip(request),
     )
     return redirect("inbox:conversation", conversation_id=item.message.conversation_id)

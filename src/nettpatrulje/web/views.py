@@ -27,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 -- report, do not crash the probe
+    except Exception as exc:
         return JsonResponse({"database": f"error: {type(exc).__name__}"}, status=503)
     beat = WorkerHeartbeat.objects.order_by("-seen_at").first()
     if beat is None:
@@ -48,7 +48,9 @@ def events_list(request: HttpRequest) -> HttpResponse:
     """Events that need an admin: unrouted (no channel configured) and failed.
     Unrouted events name no agency, so admins of every agency see their account ids
     only, never the message contents."""
-    unrouted = WebhookEvent.objects.filter(status=WebhookEvent.Status.UNROUTED).order_by("-received_at")[:100]
+    unrouted = WebhookEvent.objects.filter(status=WebhookEvent.Status.UNROUTED).order_by(
+        "-received_at"
+    )[:100]
     failed = WebhookEvent.objects.filter(
         status=WebhookEvent.Status.FAILED, channel__agency_id=request.user.agency_id
     ).order_by("-received_at")[:100]
@@ -88,4 +90,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.POST = request.POST.copy()
         request.POST["next"] = "/"
     return django_set_language(request)
-

@@ -1,0 +1,38 @@
+"""Periodic housekeeping run by every worker. Each step is a conditional
+update, so several workers running it at once is harmless."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from nettpatrulje.channels.services import webhook_events_requeue_stale
+from nettpatrulje.inbox.services import outbox_dispatch_due, outbox_flag_stuck
+from nettpatrulje.web.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def heartbeat(worker_id: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:200],
+            "pid": os.getpid(),
+            "seen_at": timezone.now(),
+        },
+    )
+
+
+def run_maintenance(worker_id: str) -> dict[str, int]:
+    close_old_connections()
+    heartbeat(worker_id)
+    return {
+        "events_requeued": webhook_events_requeue_stale(),
+        "outbox_dispatched": outbox_dispatch_due(),
+        "outbox_flagged": outbox_flag_stuck(),
+    }
