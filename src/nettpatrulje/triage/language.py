@@ -33,8 +33,11 @@ _CODE_BY_LINGUA = {lang: code for code, lang in _LINGUA_BY_CODE.items()}
 # Tokens that carry no language: links, handles, e-mails, numbers.
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|@\w+|#\w+|\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-# Weight of one marker hit, in units of lingua confidence (0..1).
-_MARKER_WEIGHT = 0.12
+# Weight of one marker hit, in units of lingua confidence (0..1). Words that belong
+# to one language's list only ("ikkje", "eg", "hvad", "inte") weigh more than words
+# shared between close languages ("meg", "skal").
+_SHARED_MARKER_WEIGHT = 0.06
+_DISTINCT_MARKER_WEIGHT = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,10 @@ class LanguageIdentifier:
         self._markers: dict[str, frozenset[str]] = {
             code: frozenset(words) for code, words in hints["markers"].items()
         }
+        self._distinct: dict[str, frozenset[str]] = {
+            code: words.difference(*(w for c, w in self._markers.items() if c != code))
+            for code, words in self._markers.items()
+        }
         self._greetings: dict[str, str] = hints["greetings"]
         self._greeting_by_country: dict[str, dict[str, str]] = hints["greeting_by_country"]
         # lingua's Rust detector is thread-safe; the lock only guards first use.
@@ -73,11 +80,7 @@ class LanguageIdentifier:
         if greeting is not None:
             return greeting
         scores = self._lingua_scores(cleaned)
-        best = max(scores, key=scores.__getitem__)
-        if best in self._scandinavian or sum(scores[c] for c in self._scandinavian) > 0.3:
-            best, reason = self._rerank_scandinavian(words, scores)
-        else:
-            reason = "character n-grams"
+        best, reason = self._rerank(words, scores)
         return LanguageGuess(best, min(1.0, scores[best]), reason)
 
     def _greeting(self, words: list[str], country: str | None) -> LanguageGuess | None:
@@ -98,15 +101,19 @@ class LanguageIdentifier:
             scores[_CODE_BY_LINGUA[value.language]] = value.value
         return scores
 
-    def _rerank_scandinavian(
-        self, words: list[str], scores: dict[str, float]
-    ) -> tuple[str, str]:
+    def _rerank(self, words: list[str], scores: dict[str, float]) -> tuple[str, str]:
+        """Add marker-word evidence to lingua's confidences."""
         adjusted = dict(scores)
         hits: dict[str, int] = {}
-        for code in self._scandinavian:
-            hits[code] = sum(1 for w in words if w in self._markers[code])
-            adjusted[code] += _MARKER_WEIGHT * hits[code]
+        for code, markers in self._markers.items():
+            distinct = self._distinct[code]
+            hits[code] = sum(1 for w in words if w in markers)
+            adjusted[code] += sum(
+                _DISTINCT_MARKER_WEIGHT if w in distinct else _SHARED_MARKER_WEIGHT
+                for w in words
+                if w in markers
+            )
         best = max(adjusted, key=adjusted.__getitem__)
-        if best in self._scandinavian and hits.get(best):
+        if hits.get(best):
             return best, f"character n-grams + {hits[best]} {best} marker words"
         return best, "character n-grams"

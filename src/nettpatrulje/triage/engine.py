@@ -1,0 +1,229 @@
+"""The triage engine: language, personal data, category, urgency, flags."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .constants import (
+    LANGUAGE_HOME_COUNTRY,
+    LANGUAGE_PHONE_REGION,
+    SEVERE_CATEGORIES,
+    UNDETERMINED,
+    URGENCY_RANK,
+)
+from .language import LanguageIdentifier
+from .lexicon import lexicon_for, warm_up
+from .model import TriageModels, load_models
+from .pii import PiiDetector, PiiHit, redact
+from .places import countries_mentioned, cross_border
+from .risk import ConversationRisk, RiskMessage, assess_conversation
+from .rules import RuleSignals, extract
+
+# Weight of one lexicon hit against model probabilities (0..1); capped at 3 hits.
+RULE_WEIGHT = 0.22
+# Model probability of "emergency" above which a severe message is an emergency even
+# without an explicit cue: recall on emergencies comes first (contract).
+EMERGENCY_MODEL_THRESHOLD = 0.4
+_QUESTION_MARK_WEIGHT = 0.05
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    language: str
+    category: str
+    urgency: str
+    flags: list[str]
+    pii: list[PiiHit]
+    redacted_text: str
+    explanation: str
+    confidence: float = 0.0
+    reasons: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "language": self.language,
+            "category": self.category,
+            "urgency": self.urgency,
+            "flags": list(self.flags),
+            "redacted_text": self.redacted_text,
+            "pii": [hit.to_dict() for hit in self.pii],
+            "explanation": self.explanation,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+class TriageEngine:
+    """Build once (see :func:`get_engine`); ``triage`` is thread-safe."""
+
+    def __init__(
+        self, *, high_accuracy_language: bool = False, models: TriageModels | None = None
+    ) -> None:
+        self.languages = LanguageIdentifier(high_accuracy=high_accuracy_language)
+        self.pii = PiiDetector()
+        self.models = models or load_models()
+        warm_up()
+
+    # -- public API -----------------------------------------------------------------
+    def triage(self, text: str, *, agency_country: str | None = None) -> TriageResult:
+        text = text or ""
+        agency = agency_country.upper() if agency_country else None
+        guess = self.languages.identify(text, country=agency)
+        lang = guess.code
+        home = agency or LANGUAGE_HOME_COUNTRY.get(lang)
+        region = agency or LANGUAGE_PHONE_REGION.get(lang) or "NO"
+        hits = self.pii.find(text, region)
+        if lang == UNDETERMINED and not text.strip():
+            return self._empty(text, lang)
+        lexicon = lexicon_for(lang)
+        signals = extract(lexicon, text)
+        category, cat_conf, cat_reason = self._category(text, signals)
+        urgency, urg_reason = self._urgency(text, category, signals)
+        flags = self._flags(text, category, urgency, signals, hits, home, lexicon)
+        if "imminent" in flags and urgency == "normal" and category in SEVERE_CATEGORIES:
+            urgency, urg_reason = "high", "time-critical threat or risk"
+        explanation = self._explain(guess.reason, category, cat_reason, urgency, urg_reason, flags)
+        return TriageResult(
+            language=lang,
+            category=category,
+            urgency=urgency,
+            flags=sorted(flags),
+            pii=hits,
+            redacted_text=redact(text, hits),
+            explanation=explanation,
+            confidence=cat_conf,
+        )
+
+    def conversation_risk(self, messages: Sequence[RiskMessage]) -> ConversationRisk:
+        return assess_conversation(messages)
+
+    # -- decisions --------------------------------------------------------------------
+    def _category(self, text: str, s: RuleSignals) -> tuple[str, float, str]:
+        probs = self.models.category_proba(text)
+        scores = dict(probs)
+        for cat, hits in s.category_hits.items():
+            weight = sum(_QUESTION_MARK_WEIGHT if h == "?" else RULE_WEIGHT for h in hits[:3])
+            scores[cat] = scores.get(cat, 0.0) + weight
+        if s.sextortion or (s.grooming and s.minor and s.adult):
+            scores["sexual_exploitation"] += 2 * RULE_WEIGHT
+        if s.suicide:
+            scores["self_harm"] += 2 * RULE_WEIGHT
+        if s.figurative_only:
+            for cat in ("threat_violence", "self_harm"):
+                scores[cat] *= 0.3
+            scores["other"] += 2 * RULE_WEIGHT
+        best = max(scores, key=scores.__getitem__)
+        reason = self._category_reason(best, s, probs)
+        if best in ("other", "question") and not s.figurative_only:
+            severe = [c for c in SEVERE_CATEGORIES if s.category_hits.get(c)]
+            if severe:
+                best = max(severe, key=scores.__getitem__)
+                reason = f"serious cue {s.category_hits[best][0]!r} outweighs {best!r}"
+        return best, probs.get(best, 0.0), reason
+
+    @staticmethod
+    def _category_reason(cat: str, s: RuleSignals, probs: dict[str, float]) -> str:
+        hits = [h for h in s.category_hits.get(cat, []) if h != "?"]
+        if hits:
+            words = ", ".join(repr(h.strip()) for h in dict.fromkeys(hits[:3]))
+            return f"{cat} cues {words}"
+        if s.figurative_only and cat == "other":
+            return f"figurative/game talk ({s.figurative[0]!r})"
+        return f"model ({probs.get(cat, 0.0):.0%})"
+
+    def _urgency(self, text: str, category: str, s: RuleSignals) -> tuple[str, str]:
+        probs = self.models.urgency_proba(text)
+        model_best = max(probs, key=probs.__getitem__)
+        if s.figurative_only and category in ("other", "threat_violence", "self_harm"):
+            return "low", f"figurative or game talk ({s.figurative[0]!r})"
+        serious = category in SEVERE_CATEGORIES or category == "drugs"
+        if serious and s.emergency:
+            return "emergency", f"danger now: {s.emergency[0]!r}"
+        if serious and probs.get("emergency", 0.0) >= EMERGENCY_MODEL_THRESHOLD:
+            return "emergency", f"model sees danger now ({probs['emergency']:.0%})"
+        floor, reason = self._urgency_floor(category, s)
+        if model_best == "emergency":
+            model_best = "high"  # emergency needs a serious category (handled above)
+        if URGENCY_RANK[floor] >= URGENCY_RANK[model_best]:
+            return floor, reason
+        return model_best, f"model ({probs[model_best]:.0%})"
+
+    @staticmethod
+    def _urgency_floor(category: str, s: RuleSignals) -> tuple[str, str]:
+        if s.sextortion and (s.minor or s.imminent or s.high):
+            return "high", "sextortion with a minor or a deadline"
+        if category == "sexual_exploitation" and s.minor:
+            return "high", "sexual exploitation involving a minor"
+        if category == "threat_violence" and s.weapon:
+            return "high", f"threat with a weapon ({s.weapon[0]!r})"
+        if category == "self_harm" and s.suicide:
+            return "high", f"suicide risk ({s.suicide[0]!r})"
+        if category in ("crime_tip", "fraud") and s.emergency:
+            return "high", f"in progress ({s.emergency[0]!r})"
+        if category == "other":
+            return "low", "no action needed"
+        return "normal" if category not in ("question",) else "low", "default"
+
+    def _flags(
+        self,
+        text: str,
+        category: str,
+        urgency: str,
+        s: RuleSignals,
+        hits: list[PiiHit],
+        home: str | None,
+        lexicon,
+    ) -> set[str]:
+        flags: set[str] = set()
+        relevant = category not in ("other",)
+        if s.minor and relevant:
+            flags.add("minor")
+        if category == "sexual_exploitation" and s.sextortion:
+            flags.add("sextortion")
+        if category == "sexual_exploitation" and s.grooming and (s.minor or s.adult):
+            flags.add("grooming")
+        if category == "self_harm" and s.suicide:
+            flags.add("suicide_risk")
+        if s.weapon and category in ("threat_violence", "crime_tip") and not s.figurative_only:
+            flags.add("weapon")
+        if urgency == "emergency" or (s.imminent and URGENCY_RANK[urgency] >= 2):
+            flags.add("imminent")
+        if hits:
+            flags.add("personal_data")
+        if cross_border(countries_mentioned(text, lexicon), home):
+            flags.add("cross_border")
+        return flags
+
+    @staticmethod
+    def _explain(
+        lang_reason: str,
+        category: str,
+        cat_reason: str,
+        urgency: str,
+        urg_reason: str,
+        flags: set[str],
+    ) -> str:
+        parts = [f"{category}: {cat_reason}", f"urgency {urgency}: {urg_reason}"]
+        if flags:
+            parts.append("flags " + ", ".join(sorted(flags)))
+        parts.append(f"language by {lang_reason}")
+        return "; ".join(parts)
+
+    @staticmethod
+    def _empty(text: str, lang: str) -> TriageResult:
+        return TriageResult(lang, "other", "low", [], [], text, "empty message", 1.0)
+
+
+_engine: TriageEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> TriageEngine:
+    """The process-wide engine, built on first use (double-checked locking)."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = TriageEngine()
+    return _engine

@@ -1,0 +1,105 @@
+"""Compiled multilingual lexicons (data files under ``data/lexicon``).
+
+Each language file lists regular expressions per category and per cue group. A
+message is matched against its own language's file, the files it declares in
+``also`` (e.g. Nynorsk borrows Bokmål), English (code-switching is the norm in
+chats) and ``common.json`` (emoji, slang). Patterns match at the start of a word
+and are open at the end, so stems cover inflected forms ("uhkai" -> "uhkailee").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ._data import load_json
+from .constants import CATEGORIES, LANGUAGES
+
+CUE_GROUPS = (
+    "emergency",
+    "high",
+    "low",
+    "imminent",
+    "minor_cues",
+    "adult",
+    "sextortion_threat",
+    "sextortion_demand",
+    "grooming",
+    "suicide",
+    "suicide_negation",
+    "weapon",
+    "figurative",
+    "real_world",
+    "cross_border_exclude",
+)
+COMMON_GROUPS = ("figurative", "gaming", "platforms_move", "game_currency", "drugs_emoji", "address")
+
+
+def _anchor(pattern: str) -> str:
+    """Anchor a pattern at a word start unless it starts with a symbol or an anchor."""
+    if pattern[:1].isalnum() or pattern.startswith("(?:") or pattern.startswith("\\d"):
+        return r"(?<!\w)" + pattern
+    return pattern
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    unique = list(dict.fromkeys(patterns))
+    if not unique:
+        return None
+    return re.compile("|".join(f"(?:{_anchor(p)})" for p in unique), re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled patterns for one message language (with its fallbacks)."""
+
+    categories: dict[str, re.Pattern[str] | None]
+    cues: dict[str, re.Pattern[str] | None]
+    age: tuple[re.Pattern[str], ...]
+
+    def find(self, group: str, text: str) -> list[str]:
+        pattern = self.cues.get(group)
+        return [m.group(0) for m in pattern.finditer(text)] if pattern else []
+
+    def find_category(self, category: str, text: str) -> list[str]:
+        pattern = self.categories.get(category)
+        return [m.group(0) for m in pattern.finditer(text)] if pattern else []
+
+
+def _sources(language: str) -> list[dict]:
+    codes = [language] if language in LANGUAGES else []
+    own = load_json("lexicon", f"{language}.json") if codes else {}
+    codes.extend(own.get("also", []))
+    if "en" not in codes:
+        codes.append("en")
+    return [load_json("lexicon", f"{code}.json") for code in dict.fromkeys(codes)]
+
+
+@cache
+def lexicon_for(language: str) -> Lexicon:
+    """The compiled lexicon for a message language (``und`` falls back to English)."""
+    sources = _sources(language)
+    common = load_json("lexicon", "common.json")
+    categories = {
+        cat: _compile([p for src in sources for p in src.get("category", {}).get(cat, [])])
+        for cat in CATEGORIES
+    }
+    cues: dict[str, re.Pattern[str] | None] = {}
+    for group in CUE_GROUPS:
+        patterns = [p for src in sources for p in src.get(group, [])]
+        patterns += common.get(group, []) if group in COMMON_GROUPS else []
+        cues[group] = _compile(patterns)
+    for group in COMMON_GROUPS:
+        if group not in cues:
+            cues[group] = _compile(common.get(group, []))
+    age = tuple(
+        re.compile(_anchor(p), re.IGNORECASE) for src in sources for p in src.get("age", [])
+    )
+    return Lexicon(categories, cues, age)
+
+
+def warm_up() -> None:
+    """Compile every language's lexicon (done at engine load, not on first message)."""
+    for code in (*LANGUAGES, "und"):
+        lexicon_for(code)
