@@ -38,21 +38,3 @@ def officer(agency):
 def officer_client(client, officer):
     client.force_login(officer)
     return client
-
-
-# TEMP-STUB-START
-@pytest.fixture(autouse=True)
-def _temp_triage_stub(monkeypatch):
-    import nettpatrulje.triage as t
-
-    if hasattr(t, "get_engine"):
-        return
-    from types import SimpleNamespace
-
-    class E:
-        def triage(self, text, agency_country=None):
-            return SimpleNamespace(language="nb", category="other", urgency="normal", flags=[], pii=[],
-                                   redacted_text=text, explanation="stub")
-
-    monkeypatch.setattr(t, "get_engine", lambda: E(), raising=False)
-# TEMP-STUB-END

@@ -6,6 +6,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.inbox import selectors, services
@@ -118,8 +119,8 @@ def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
             conversation=conversation, author=request.user, text=body.text, ip=client_ip(request)
         )
     except services.ReplyBlocked as exc:
-        return 409, {"detail": str(exc)}
-    return 201, _message_out(message)
+        return Status(409, {"detail": str(exc)})
+    return Status(201, _message_out(message))
 
 
 @router.patch(
@@ -140,7 +141,7 @@ def patch_conversation(request: HttpRequest, conversation_id: UUID, body: Conver
                 selectors.colleagues_for(user=request.user).filter(username=body.assignee).first()
             )
             if assignee is None:
-                return 400, {"detail": "unknown assignee"}
+                return Status(400, {"detail": "unknown assignee"})
             if assignee != request.user and not request.user.has_perm("inbox.assign_others"):
                 raise HttpError(403, "only supervisors can assign to others")
         services.conversation_assign(

@@ -7,7 +7,6 @@ import logging
 import os
 import socket
 
-from django.db import close_old_connections
 from django.utils import timezone
 
 from nettpatrulje.channels.services import webhook_events_requeue_stale
@@ -29,7 +28,6 @@ def heartbeat(worker_id: str) -> None:
 
 
 def run_maintenance(worker_id: str) -> dict[str, int]:
-    close_old_connections()
     heartbeat(worker_id)
     return {
         "events_requeued": webhook_events_requeue_stale(),
