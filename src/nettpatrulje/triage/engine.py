@@ -78,8 +78,9 @@ class TriageEngine:
             return self._empty(text, lang)
         lexicon = lexicon_for(lang)
         signals = extract(lexicon, text)
-        category, cat_conf, cat_reason = self._category(text, signals)
-        urgency, urg_reason = self._urgency(text, category, signals)
+        cat_probs, urg_probs = self.models.probabilities(text)
+        category, cat_conf, cat_reason = self._category(cat_probs, signals)
+        urgency, urg_reason = self._urgency(urg_probs, category, signals)
         flags = self._flags(text, category, urgency, signals, hits, home, lexicon)
         if "imminent" in flags and urgency == "normal" and category in SEVERE_CATEGORIES:
             urgency, urg_reason = "high", "time-critical threat or risk"
@@ -99,8 +100,7 @@ class TriageEngine:
         return assess_conversation(messages)
 
     # -- decisions --------------------------------------------------------------------
-    def _category(self, text: str, s: RuleSignals) -> tuple[str, float, str]:
-        probs = self.models.category_proba(text)
+    def _category(self, probs: dict[str, float], s: RuleSignals) -> tuple[str, float, str]:
         scores = dict(probs)
         for cat, hits in s.category_hits.items():
             weight = sum(_QUESTION_MARK_WEIGHT if h == "?" else RULE_WEIGHT for h in hits[:3])
@@ -132,8 +132,7 @@ class TriageEngine:
             return f"figurative/game talk ({s.figurative[0]!r})"
         return f"model ({probs.get(cat, 0.0):.0%})"
 
-    def _urgency(self, text: str, category: str, s: RuleSignals) -> tuple[str, str]:
-        probs = self.models.urgency_proba(text)
+    def _urgency(self, probs: dict[str, float], category: str, s: RuleSignals) -> tuple[str, str]:
         model_best = max(probs, key=probs.__getitem__)
         if s.figurative_only and category in ("other", "threat_violence", "self_harm"):
             return "low", f"figurative or game talk ({s.figurative[0]!r})"

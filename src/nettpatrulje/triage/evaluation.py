@@ -26,7 +26,9 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def per_class(gold: Sequence[str], pred: Sequence[str], labels: Iterable[str]) -> dict[str, ClassScore]:
+def per_class(
+    gold: Sequence[str], pred: Sequence[str], labels: Iterable[str]
+) -> dict[str, ClassScore]:
     scores: dict[str, ClassScore] = {}
     for label in labels:
         tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
@@ -55,7 +57,8 @@ def evaluate(engine: TriageEngine, rows: Sequence[dict]) -> dict:
     severe_miss = sum(
         1
         for g, p in zip(gold_cat, pred_cat, strict=True)
-        if g in ("sexual_exploitation", "threat_violence", "self_harm") and p in ("other", "question")
+        if g in ("sexual_exploitation", "threat_violence", "self_harm")
+        and p in ("other", "question")
     )
     confusion = Counter(zip(gold_cat, pred_cat, strict=True))
     n = len(rows)
@@ -63,17 +66,21 @@ def evaluate(engine: TriageEngine, rows: Sequence[dict]) -> dict:
         "count": n,
         "category": {c: vars(s) for c, s in cat_scores.items()},
         "category_macro_f1": sum(cat_scores[c].f1 for c in present) / max(1, len(present)),
-        "category_accuracy": sum(g == p for g, p in zip(gold_cat, pred_cat, strict=True)) / max(1, n),
-        "urgency_accuracy": sum(g == p for g, p in zip(gold_urg, pred_urg, strict=True)) / max(1, n),
+        "category_accuracy": sum(g == p for g, p in zip(gold_cat, pred_cat, strict=True))
+        / max(1, n),
+        "urgency_accuracy": sum(g == p for g, p in zip(gold_urg, pred_urg, strict=True))
+        / max(1, n),
         "urgency": {u: vars(s) for u, s in urg_scores.items()},
         "emergency_recall": urg_scores["emergency"].recall,
         "emergency_precision": urg_scores["emergency"].precision,
         "severe_as_other_or_question": severe_miss,
-        "language_accuracy": sum(r.get("language") == res.language for r, res in zip(rows, results, strict=True)) / max(1, n),
+        "language_accuracy": sum(
+            r.get("language") == res.language for r, res in zip(rows, results, strict=True)
+        )
+        / max(1, n),
         "flags_micro_f1": _prf(tp, fp, fn)[2],
         "flags": {
-            f: vars(s)
-            for f, s in _flag_scores(rows, [res.flags for res in results]).items()
+            f: vars(s) for f, s in _flag_scores(rows, [res.flags for res in results]).items()
         },
         "confusion": {f"{g}->{p}": c for (g, p), c in sorted(confusion.items())},
         "messages_per_second": n / elapsed if elapsed else 0.0,
@@ -96,7 +103,9 @@ def format_report(m: dict) -> str:
     lines = [f"messages: {m['count']}", "", "category            precision recall    f1  support"]
     for cat in CATEGORIES:
         s = m["category"][cat]
-        lines.append(f"{cat:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}")
+        lines.append(
+            f"{cat:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}"
+        )
     lines += [
         f"category macro-F1: {m['category_macro_f1']:.3f}   accuracy: {m['category_accuracy']:.3f}",
         f"severe categories as other/question: {m['severe_as_other_or_question']}",
@@ -105,7 +114,9 @@ def format_report(m: dict) -> str:
     ]
     for urg in URGENCIES:
         s = m["urgency"][urg]
-        lines.append(f"{urg:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}")
+        lines.append(
+            f"{urg:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}"
+        )
     lines += [
         f"urgency accuracy: {m['urgency_accuracy']:.3f}",
         f"emergency recall: {m['emergency_recall']:.3f}   precision: {m['emergency_precision']:.3f}",
@@ -116,8 +127,12 @@ def format_report(m: dict) -> str:
     ]
     for flag in FLAGS:
         s = m["flags"][flag]
-        lines.append(f"{flag:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}")
+        lines.append(
+            f"{flag:<20}{s['precision']:>9.3f}{s['recall']:>7.3f}{s['f1']:>6.3f}{s['support']:>9d}"
+        )
     lines += ["", "confusion (gold -> predicted, errors only):"]
-    lines += [f"  {k}: {v}" for k, v in m["confusion"].items() if k.split("->")[0] != k.split("->")[1]]
+    lines += [
+        f"  {k}: {v}" for k, v in m["confusion"].items() if k.split("->")[0] != k.split("->")[1]
+    ]
     lines.append(f"\nthroughput: {m['messages_per_second']:.0f} messages/s")
     return "\n".join(lines)

@@ -48,8 +48,12 @@ class ConversationRisk:
             "score": round(self.score, 3),
             "level": self.level,
             "signals": [
-                {"message_id": s.message_id, "signal": s.signal, "weight": round(s.weight, 3),
-                 "excerpt": s.excerpt}
+                {
+                    "message_id": s.message_id,
+                    "signal": s.signal,
+                    "weight": round(s.weight, 3),
+                    "excerpt": s.excerpt,
+                }
                 for s in self.signals
             ],
         }

@@ -58,9 +58,11 @@ def _minor_cues(lexicon: Lexicon, text: str) -> list[str]:
 
 
 def _sextortion(lexicon: Lexicon, text: str) -> list[str]:
-    threat = lexicon.find("sextortion_threat", text)
+    sexual = lexicon.find_category("sexual_exploitation", text)
+    # Intimate images named by a category cue ("nakenbildene") count as the threat too.
+    threat = lexicon.find("sextortion_threat", text) + sexual
     demand = lexicon.find("sextortion_demand", text)
-    explicit = [w for w in lexicon.find_category("sexual_exploitation", text) if "sextor" in w]
+    explicit = [w for w in sexual if "sextor" in w]
     if explicit:
         return explicit
     if threat and demand:
