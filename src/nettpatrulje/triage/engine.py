@@ -25,7 +25,7 @@ from .rules import RuleSignals, extract
 RULE_WEIGHT = 0.22
 # Model probability of "emergency" above which a severe message is an emergency even
 # without an explicit cue: recall on emergencies comes first (contract).
-EMERGENCY_MODEL_THRESHOLD = 0.4
+EMERGENCY_MODEL_THRESHOLD = 0.5
 _QUESTION_MARK_WEIGHT = 0.05
 
 
@@ -112,7 +112,9 @@ class TriageEngine:
         if s.figurative_only:
             for cat in ("threat_violence", "self_harm"):
                 scores[cat] *= 0.3
-            scores["other"] += 2 * RULE_WEIGHT
+            concrete = [c for c in ("fraud", "drugs", "harassment_hate") if s.category_hits[c]]
+            if not concrete:  # "lol" next to a drug menu is still about drugs
+                scores["other"] += 2 * RULE_WEIGHT
         best = max(scores, key=scores.__getitem__)
         reason = self._category_reason(best, s, probs)
         if best in ("other", "question") and not s.figurative_only:
@@ -139,6 +141,9 @@ class TriageEngine:
         serious = category in SEVERE_CATEGORIES or category == "drugs"
         if serious and s.emergency:
             return "emergency", f"danger now: {s.emergency[0]!r}"
+        composite = self._time_critical_danger(category, s)
+        if composite:
+            return "emergency", composite
         if serious and probs.get("emergency", 0.0) >= EMERGENCY_MODEL_THRESHOLD:
             return "emergency", f"model sees danger now ({probs['emergency']:.0%})"
         floor, reason = self._urgency_floor(category, s)
@@ -147,6 +152,20 @@ class TriageEngine:
         if URGENCY_RANK[floor] >= URGENCY_RANK[model_best]:
             return floor, reason
         return model_best, f"model ({probs[model_best]:.0%})"
+
+    @staticmethod
+    def _time_critical_danger(category: str, s: RuleSignals) -> str | None:
+        """Serious risk plus a time cue within hours ("tonight", "tomorrow morning")."""
+        if not s.imminent:
+            return None
+        when = s.imminent[0]
+        if category == "self_harm" and s.suicide:
+            return f"suicide risk ({s.suicide[0]!r}) with a time ({when!r})"
+        if category == "threat_violence" and s.weapon:
+            return f"weapon ({s.weapon[0]!r}) with a time ({when!r})"
+        if category == "sexual_exploitation" and s.grooming and not s.sextortion and s.minor:
+            return f"grooming of a minor with a time ({when!r})"
+        return None
 
     @staticmethod
     def _urgency_floor(category: str, s: RuleSignals) -> tuple[str, str]:

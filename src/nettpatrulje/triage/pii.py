@@ -143,13 +143,21 @@ def _overlaps(hits: Iterable[PiiHit], start: int, end: int) -> bool:
     return any(h.start < end and start < h.end for h in hits)
 
 
+_MIN_DIGITS = 7
+
+
 class PiiDetector:
     """Finds personal data; stateless and thread-safe."""
 
     def find(self, text: str, country: str | None = None) -> list[PiiHit]:
         region = (country or DEFAULT_COUNTRY).upper()
         hits: list[PiiHit] = []
-        hits.extend(self._emails(text))
+        if "@" in text:
+            hits.extend(self._emails(text))
+        if sum(ch.isdigit() for ch in text) < _MIN_DIGITS:
+            # No identity, card, account or phone number has fewer digits (IS phones: 7);
+            # most chat messages stop here, which keeps triage fast.
+            return hits
         hits.extend(self._ibans(text, hits))
         hits.extend(self._national_ids(text, region, hits))
         hits.extend(self._cards(text, hits))
@@ -210,17 +218,15 @@ class PiiDetector:
     @staticmethod
     def _phones(text: str, region: str, taken: list[PiiHit]) -> list[PiiHit]:
         found: list[PiiHit] = []
-        matches = [
-            *phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID),
-            *(
-                m
-                for m in phonenumbers.PhoneNumberMatcher(
-                    text, region, leniency=phonenumbers.Leniency.POSSIBLE
-                )
-                if m.raw_string.startswith("+")
-            ),
-        ]
-        for match in matches:
+        # One pass at "possible" leniency; national numbers must also be valid for the
+        # region, international ones (+44 ...) may be from ranges kept for fiction.
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, region, leniency=phonenumbers.Leniency.POSSIBLE
+        ):
+            if not (
+                match.raw_string.startswith("+") or phonenumbers.is_valid_number(match.number)
+            ):
+                continue
             if _overlaps([*taken, *found], match.start, match.end):
                 continue
             subtype = phonenumbers.region_code_for_number(match.number)
