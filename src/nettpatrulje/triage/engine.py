@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,12 @@ from .rules import RuleSignals, extract
 RULE_WEIGHT = 0.22
 # Model probability of "emergency" above which a severe message is an emergency even
 # without an explicit cue: recall on emergencies comes first (contract).
-EMERGENCY_MODEL_THRESHOLD = 0.5
+EMERGENCY_MODEL_THRESHOLD = 0.6
 _QUESTION_MARK_WEIGHT = 0.05
+# Grooming cues that are about meeting in person (stems in the ten languages).
+_MEETING = re.compile(
+    r"meet|pick|tapaa|tavata|møte|møtes|träffa|mødes|hitta|ontmoet|rencontr|treffen|sækja|hakee"
+)
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,9 @@ class TriageEngine:
             return f"suicide risk ({s.suicide[0]!r}) with a time ({when!r})"
         if category == "threat_violence" and s.weapon:
             return f"weapon ({s.weapon[0]!r}) with a time ({when!r})"
-        if category == "sexual_exploitation" and s.grooming and not s.sextortion and s.minor:
-            return f"grooming of a minor with a time ({when!r})"
+        meeting = [g for g in s.grooming if _MEETING.search(g)]
+        if category == "sexual_exploitation" and meeting and not s.sextortion and s.minor:
+            return f"a meeting with a minor ({meeting[0]!r}) with a time ({when!r})"
         return None
 
     @staticmethod

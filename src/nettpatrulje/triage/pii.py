@@ -223,9 +223,7 @@ class PiiDetector:
         for match in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.POSSIBLE
         ):
-            if not (
-                match.raw_string.startswith("+") or phonenumbers.is_valid_number(match.number)
-            ):
+            if not (match.raw_string.startswith("+") or phonenumbers.is_valid_number(match.number)):
                 continue
             if _overlaps([*taken, *found], match.start, match.end):
                 continue
