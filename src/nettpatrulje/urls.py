@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("nettpatrulje.web.urls")),
     path("", include("nettpatrulje.channels.urls")),
     path("inbox/", include("nettpatrulje.inbox.urls")),
+    path("triage/", include("nettpatrulje.triage.urls")),
     path("api/v1/", api.urls),
 ]

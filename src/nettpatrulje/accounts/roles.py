@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "inbox.add_note",
         "inbox.assign_others",
         "channels.view_channel",
+        "triage.acknowledge_alert",
     },
     Role.MENTOR: {"inbox.view_conversation", "inbox.add_note"},
     Role.COORDINATOR: {"inbox.view_conversation"},
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.change_channel",
         "channels.view_webhookevent",
         "accounts.change_user",
+        "triage.acknowledge_alert",
     },
 }
 

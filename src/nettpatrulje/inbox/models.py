@@ -147,6 +147,8 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     is_automatic = models.BooleanField(default=False)
+    # Why an automatic reply was sent: "emergency" or "out_of_hours".
+    auto_purpose = models.CharField(max_length=20, blank=True, default="")
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # Instagram unsend: content hidden, the record and its audit trail stay.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.accounts.scoping import get_visible_or_404
@@ -80,3 +81,23 @@ def colleagues_for(*, user: User) -> QuerySet[User]:
 
 def conversation_changes_since(*, user: User, since) -> int:
     return Conversation.objects.visible_to(user).filter(last_message_at__gt=since).count()
+
+
+def conversation_thread_version(*, conversation: Conversation) -> str:
+    """Changes whenever anything shown in the thread changes."""
+    messages = conversation.messages.aggregate(
+        n=Count("pk"),
+        last=Max("created_at"),
+        deleted=Count("deleted_at"),
+        delivered=Count("delivered_at"),
+        read=Count("read_at"),
+        triaged=Max("triaged_at"),
+    )
+    outbox = list(
+        conversation.messages.filter(outbox__isnull=False)
+        .values_list("outbox__state", "outbox__attempts")
+        .order_by("created_at")
+    )
+    corrections = conversation.messages.aggregate(c=Count("corrections"))["c"]
+    raw = repr((sorted(messages.items()), outbox, corrections))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]

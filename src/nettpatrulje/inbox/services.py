@@ -111,7 +111,10 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
         return "duplicate"
-    _conversation_after_inbound(conversation.pk, message)
+    conversation = _conversation_after_inbound(conversation.pk, message)
+    from nettpatrulje.triage.services import inbound_triaged
+
+    inbound_triaged(conversation=conversation, message=message)
     return "created"
 
 
@@ -122,8 +125,10 @@ def _triage(message: Message, channel: Channel) -> None:
     triage_message(message, country=channel.agency.country)
 
 
-def _conversation_after_inbound(conversation_id, message: Message) -> None:
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+def _conversation_after_inbound(conversation_id, message: Message) -> Conversation:
+    conversation = (
+        Conversation.objects.select_for_update().select_related("agency").get(pk=conversation_id)
+    )
     conversation.last_message_at = max(conversation.last_message_at, message.sent_at)
     if conversation.last_inbound_at is None or message.sent_at > conversation.last_inbound_at:
         conversation.last_inbound_at = message.sent_at
@@ -143,6 +148,7 @@ def _conversation_after_inbound(conversation_id, message: Message) -> None:
     if message.language and message.language != "und":
         conversation.language = message.language
     conversation.save()
+    return conversation
 
 
 def _inbound_echo(channel: Channel, item: Inbound) -> str:
@@ -287,6 +293,7 @@ def conversation_reply(
     author: User | None,
     text: str,
     automatic: bool = False,
+    auto_purpose: str = "",
     ip: str | None = None,
 ) -> Message:
     text = text.strip()
@@ -310,6 +317,7 @@ def conversation_reply(
             sent_at=now,
             author=author,
             is_automatic=automatic,
+            auto_purpose=auto_purpose,
         )
         outbox = OutboxItem.objects.create(
             agency_id=conversation.agency_id,

@@ -46,8 +46,24 @@ def conversation_detail(request: HttpRequest, conversation_id) -> HttpResponse:
     return render(request, "inbox/conversation.html", _conversation_context(request, conversation))
 
 
+def _correct_choices(request: HttpRequest) -> dict | None:
+    if not request.user.has_perm("inbox.change_conversation"):
+        return None
+    from nettpatrulje.triage import CATEGORIES, FLAGS, LANGUAGES, URGENCIES
+
+    return {
+        "languages": (*LANGUAGES, "und"),
+        "categories": CATEGORIES,
+        "urgencies": URGENCIES,
+        "flags": FLAGS,
+    }
+
+
 def _conversation_context(request: HttpRequest, conversation, **extra) -> dict:
     return {
+        "correct_choices": _correct_choices(request),
+        "thread_version": selectors.conversation_thread_version(conversation=conversation),
+        "alerts": conversation.alerts.select_related("acknowledged_by"),
         "conversation": conversation,
         "thread": selectors.conversation_thread(conversation=conversation),
         "notes": selectors.conversation_notes(conversation=conversation),
@@ -67,14 +83,20 @@ def _conversation_context(request: HttpRequest, conversation, **extra) -> dict:
 @agency_member_required
 @permission("inbox.view_conversation")
 def conversation_thread(request: HttpRequest, conversation_id) -> HttpResponse:
-    """The live part of a conversation, polled by the page."""
+    """The live part of a conversation, polled by the page. Answers 204 when
+    nothing changed, so htmx leaves the page (and an open correction form) alone."""
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+    version = selectors.conversation_thread_version(conversation=conversation)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
     return render(
         request,
-        "inbox/_thread.html",
+        "inbox/_thread_live.html",
         {
             "conversation": conversation,
             "thread": selectors.conversation_thread(conversation=conversation),
+            "thread_version": version,
+            "correct_choices": _correct_choices(request),
         },
     )
 

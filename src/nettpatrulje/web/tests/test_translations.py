@@ -4,7 +4,7 @@ The catalogues are generated from the package directory with::
 
     cd src/nettpatrulje && DJANGO_SETTINGS_MODULE=nettpatrulje.test_settings \\
         ../../.venv/bin/python -m django makemessages -l nb -l en \\
-        --ignore 'tests/*' --ignore 'triage/*' --no-obsolete
+        --ignore 'tests/*' --no-obsolete
 
 then translated, and compiled with polib (``polib.pofile(po).save_as_mofile(mo)``) so
 installing never needs GNU gettext. These tests need neither gettext nor a database.
@@ -28,7 +28,7 @@ import nettpatrulje
 
 PACKAGE_DIR = Path(nettpatrulje.__file__).resolve().parent
 # Directories makemessages is told to skip (see the command above), plus never-source ones.
-SKIPPED_DIRS = {"tests", "triage", "locale", "static", "__pycache__", "node_modules"}
+SKIPPED_DIRS = {"tests", "locale", "static", "__pycache__", "node_modules"}
 
 TRANSLATED_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 ALL_LANGUAGES = [code for code, _name in settings.LANGUAGES]
