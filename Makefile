@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-export META_APP_SECRET ?= demo-app-secret
-export META_VERIFY_TOKEN ?= demo-verify-token
+DEMO_ENV := NETTPATRULJE_DEMO=1 META_APP_SECRET=$${META_APP_SECRET:-demo-app-secret} \
+	META_VERIFY_TOKEN=$${META_VERIFY_TOKEN:-demo-verify-token}
 
 .PHONY: demo test test-postgres lint format install browser-deps clean
 
@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	NETTPATRULJE_DEMO=1 $(BIN)/nettpatrulje migrate --noinput
-	NETTPATRULJE_DEMO=1 $(BIN)/nettpatrulje demo
+	$(DEMO_ENV) $(BIN)/nettpatrulje migrate --noinput
+	$(DEMO_ENV) $(BIN)/nettpatrulje demo
 
 # Chromium for the browser tests, from Debian's packages (no browser download).
 browser-deps:

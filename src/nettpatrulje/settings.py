@@ -176,6 +176,8 @@ TASKS = {
 }
 
 # --- Channels -------------------------------------------------------------
+TESTING = env_bool("NETTPATRULJE_TESTING")
+NETTPATRULJE_ENCRYPTION_KEYS = os.environ.get("NETTPATRULJE_ENCRYPTION_KEYS", "")
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/")

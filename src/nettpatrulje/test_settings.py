@@ -7,8 +7,10 @@ os.environ.setdefault("NETTPATRULJE_FAST_HASHER", "1")
 os.environ.setdefault(
     "NETTPATRULJE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
 )
-os.environ.setdefault("META_APP_SECRET", "test-app-secret")
-os.environ.setdefault("META_VERIFY_TOKEN", "test-verify-token")
-os.environ.setdefault("META_GRAPH_URL", "http://127.0.0.1:9")  # tests point it at a fake
+# The tests sign with these; an operator's environment must not change them.
+os.environ["META_APP_SECRET"] = "test-app-secret"
+os.environ["META_VERIFY_TOKEN"] = "test-verify-token"
+os.environ["META_GRAPH_URL"] = "http://127.0.0.1:9"  # tests point it at a fake
+os.environ.pop("NETTPATRULJE_ENCRYPTION_KEYS", None)
 
 from nettpatrulje.settings import *  # noqa: F403

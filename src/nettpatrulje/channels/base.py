@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     DELIVERY = "delivery"
     READ = "read"
     UNSEND = "unsend"
+    EDIT = "edit"  # the contact changed an earlier message
     POSTBACK = "postback"
     UNKNOWN = "unknown"
 
@@ -54,6 +55,14 @@ class Inbound:
     watermark: datetime | None = None
     mids: tuple[str, ...] = ()
     raw_type: str = ""
+    # The conversation on the platform, when it is not simply the contact
+    # (a Discord thread, a Twitch chat): defaults to the contact.
+    thread_id: str = ""
+    display_name: str = ""
+
+    @property
+    def thread_key(self) -> str:
+        return self.thread_id or self.contact_id
 
 
 class ParseError(ValueError):

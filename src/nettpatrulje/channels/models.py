@@ -10,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from nettpatrulje.accounts.models import Agency
 from nettpatrulje.accounts.scoping import AgencyScopedQuerySet
+from nettpatrulje.lib.crypto import EncryptedJSONField
 
 
 class Platform(models.TextChoices):
     MESSENGER = "messenger", "Facebook Messenger"
     INSTAGRAM = "instagram", "Instagram"
+    DISCORD = "discord", "Discord"
+    TWITCH = "twitch", "Twitch"
+    WIDGET = "widget", _("Web chat")
 
 
 class Channel(models.Model):
@@ -24,10 +28,15 @@ class Channel(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="channels")
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    # Page id (Messenger) or Instagram professional account id: what Meta puts in entry.id.
+    # What the platform names us by: the page id (Messenger), the professional account
+    # id (Instagram), the application id (Discord), the broadcaster user id (Twitch),
+    # a public key (widget).
     account_id = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True)
-    access_token = models.TextField(blank=True)
+    # Not secret: e.g. Discord public key and server id, Twitch client id, widget origins.
+    config = models.JSONField(default=dict, blank=True)
+    # Tokens and signing secrets, encrypted at rest (lib.crypto).
+    secrets = EncryptedJSONField(blank=True, default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     needs_reconnect = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
@@ -48,6 +57,17 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.name or self.account_id}"
+
+    @property
+    def access_token(self) -> str:
+        return self.secrets.get("access_token", "")
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.secrets = {**self.secrets, "access_token": value}
+
+    def secret(self, name: str) -> str:
+        return self.secrets.get(name, "")
 
 
 class WebhookEvent(models.Model):

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from nettpatrulje.channels import meta
 from nettpatrulje.channels.base import Kind, ParseError
 from nettpatrulje.channels.models import Channel, WebhookEvent
+from nettpatrulje.channels.registry import PARSERS
 from nettpatrulje.lib.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ def webhook_event_process(event_id: int) -> str | None:
     WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
     try:
         data = json.loads(bytes(event.body))
-        platform, items = meta.parse_payload(data)
-    except (ParseError, ValueError, RecursionError) as exc:
+        platform, items = PARSERS[event.source](data)
+    except (ParseError, ValueError, RecursionError, KeyError) as exc:
         return _finish(event, WebhookEvent.Status.FAILED, error=str(exc)[:2000])
 
     accounts = {item.account_id for item in items}
@@ -139,13 +139,27 @@ def webhook_event_retry(*, event: WebhookEvent) -> None:
 
 @transaction.atomic
 def channel_create(
-    *, agency, platform: str, account_id: str, token: str = "", name: str = ""
+    *,
+    agency,
+    platform: str,
+    account_id: str,
+    token: str = "",
+    name: str = "",
+    config: dict | None = None,
+    secrets: dict | None = None,
 ) -> Channel:
-    channel, _ = Channel.objects.update_or_create(
-        platform=platform,
-        account_id=account_id,
-        defaults={"agency": agency, "access_token": token, "name": name or account_id},
+    channel = Channel.objects.filter(platform=platform, account_id=account_id).first() or Channel(
+        platform=platform, account_id=account_id
     )
+    channel.agency = agency
+    channel.name = name or channel.name or account_id
+    channel.config = {**channel.config, **(config or {})}
+    channel.secrets = {
+        **channel.secrets,
+        **(secrets or {}),
+        **({"access_token": token} if token else {}),
+    }
+    channel.save()
     return channel
 
 

@@ -90,6 +90,10 @@ class Conversation(models.Model):
     urgency = models.CharField(max_length=10, blank=True, default="")
     category = models.CharField(max_length=30, blank=True, default="")
     language = models.CharField(max_length=8, blank=True, default="")
+    # Grooming/sextortion risk over the whole conversation (see triage.risk).
+    risk_score = models.FloatField(default=0.0)
+    risk_level = models.CharField(max_length=10, blank=True, default="")
+    risk_signals = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     last_inbound_at = models.DateTimeField(null=True, blank=True)

@@ -52,6 +52,7 @@ def inbound_apply(*, channel: Channel, item: Inbound) -> str:
         Kind.DELIVERY: _inbound_delivery,
         Kind.READ: _inbound_read,
         Kind.UNSEND: _inbound_unsend,
+        Kind.EDIT: _inbound_edit,
     }.get(item.kind)
     if handler is None or not item.contact_id:
         return "ignored"
@@ -65,22 +66,26 @@ def _synthetic_mid(item: Inbound) -> str:
     return "syn:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
 
 
-def _contact_for(channel: Channel, platform_id: str) -> Contact:
-    contact, _ = Contact.objects.get_or_create(
-        channel=channel, platform_id=platform_id, defaults={"agency_id": channel.agency_id}
+def _contact_for(channel: Channel, item: Inbound) -> Contact:
+    contact, created = Contact.objects.get_or_create(
+        channel=channel,
+        platform_id=item.contact_id,
+        defaults={"agency_id": channel.agency_id, "display_name": item.display_name[:200]},
     )
+    if not created and item.display_name and contact.display_name != item.display_name[:200]:
+        Contact.objects.filter(pk=contact.pk).update(display_name=item.display_name[:200])
     return contact
 
 
-def _conversation_for(channel: Channel, contact: Contact, when: datetime) -> Conversation:
+def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conversation:
     conversation, _ = Conversation.objects.get_or_create(
         channel=channel,
-        thread_key=contact.platform_id,
+        thread_key=item.thread_key,
         defaults={
             "agency_id": channel.agency_id,
             "contact": contact,
-            "created_at": when,
-            "last_message_at": when,
+            "created_at": item.sent_at,
+            "last_message_at": item.sent_at,
         },
     )
     return conversation
@@ -90,8 +95,8 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
     mid = item.mid or _synthetic_mid(item)
     if Message.objects.filter(channel=channel, platform_message_id=mid).exists():
         return "duplicate"
-    contact = _contact_for(channel, item.contact_id)
-    conversation = _conversation_for(channel, contact, item.sent_at)
+    contact = _contact_for(channel, item)
+    conversation = _conversation_for(channel, contact, item)
     message = Message(
         agency_id=channel.agency_id,
         conversation=conversation,
@@ -147,6 +152,9 @@ def _conversation_after_inbound(conversation_id, message: Message) -> Conversati
             conversation.priority = rank
     if message.language and message.language != "und":
         conversation.language = message.language
+    from nettpatrulje.inbox.triage import conversation_risk_update
+
+    conversation_risk_update(conversation)
     conversation.save()
     return conversation
 
@@ -161,7 +169,7 @@ def _inbound_echo(channel: Channel, item: Inbound) -> str:
     ):
         return "duplicate"
     # Sent by a person from Meta's own tools: part of the thread, never a new conversation.
-    conversation = Conversation.objects.filter(channel=channel, thread_key=item.contact_id).first()
+    conversation = Conversation.objects.filter(channel=channel, thread_key=item.thread_key).first()
     if conversation is None:
         return "ignored"
     try:
@@ -209,7 +217,7 @@ def _inbound_delivery(channel: Channel, item: Inbound) -> str:
     now = timezone.now()
     q = Q(platform_message_id__in=item.mids) if item.mids else Q(pk__in=[])
     if item.watermark:
-        q |= Q(conversation__thread_key=item.contact_id, sent_at__lte=item.watermark)
+        q |= Q(conversation__thread_key=item.thread_key, sent_at__lte=item.watermark)
     updated = Message.objects.filter(
         q, channel=channel, direction=Message.Direction.OUTBOUND, delivered_at__isnull=True
     ).update(delivered_at=now)
@@ -220,7 +228,7 @@ def _inbound_read(channel: Channel, item: Inbound) -> str:
     watermark = item.watermark or item.sent_at
     updated = Message.objects.filter(
         channel=channel,
-        conversation__thread_key=item.contact_id,
+        conversation__thread_key=item.thread_key,
         direction=Message.Direction.OUTBOUND,
         sent_at__lte=watermark,
         read_at__isnull=True,
@@ -241,6 +249,32 @@ def _inbound_unsend(channel: Channel, item: Inbound) -> str:
         obj=message,
         detail={"platform_message_id": item.mid},
     )
+    return "updated"
+
+
+def _inbound_edit(channel: Channel, item: Inbound) -> str:
+    """An edited message is triaged again: the new text may be the serious one.
+    The earlier text is kept in the audit trail, not thrown away."""
+    message = (
+        Message.objects.select_related("conversation", "channel__agency")
+        .filter(channel=channel, platform_message_id=item.mid)
+        .first()
+    )
+    if message is None or message.deleted_at is not None or message.text == item.text:
+        return "ignored"
+    audit_log(
+        action="message.edited",
+        actor="platform",
+        obj=message,
+        detail={"platform_message_id": item.mid, "previous_text": message.text},
+    )
+    message.text = item.text
+    _triage(message, channel)
+    message.save()
+    conversation = _conversation_after_inbound(message.conversation_id, message)
+    from nettpatrulje.triage.services import inbound_triaged
+
+    inbound_triaged(conversation=conversation, message=message)
     return "updated"
 
 
@@ -323,7 +357,7 @@ def conversation_reply(
             agency_id=conversation.agency_id,
             message=message,
             channel_id=conversation.channel_id,
-            recipient_id=conversation.contact.platform_id,
+            recipient_id=conversation.thread_key,
             tag=window.tag,
         )
         updates = {"last_message_at": now}
@@ -363,7 +397,7 @@ def backoff_delay(attempts: int) -> timedelta:
 def outbox_send(outbox_id, *, client_factory=None) -> str:
     """Send one queued reply. Returns the item's state afterwards."""
     from nettpatrulje.channels.base import SendError
-    from nettpatrulje.inbox.senders import client_for
+    from nettpatrulje.channels.registry import sender_for
 
     now = timezone.now()
     with transaction.atomic():
@@ -377,7 +411,7 @@ def outbox_send(outbox_id, *, client_factory=None) -> str:
         return _outbox_failed(
             item, _("The channel needs reconnecting: its access token was rejected.")
         )
-    client = (client_factory or client_for)(item.channel)
+    client = (client_factory or sender_for)(item.channel)
     try:
         result = client.send_text(
             recipient_id=item.recipient_id,

@@ -20,3 +20,34 @@ def triage_message(message: Message, *, country: str | None) -> None:
     message.redacted_text = result.redacted_text
     message.triage_explanation = result.explanation
     message.triaged_at = timezone.now()
+
+
+RISK_WINDOW = 200  # messages; grooming unfolds over days, not over a whole history
+
+
+def conversation_risk_update(conversation) -> None:
+    """Re-assess the conversation's grooming/sextortion risk from its recent messages.
+    A high risk lifts the conversation to at least high priority."""
+    from nettpatrulje.triage import RiskMessage, get_engine
+
+    recent = list(
+        Message.objects.filter(conversation=conversation, deleted_at__isnull=True)
+        .order_by("-sent_at")
+        .values("pk", "text", "sent_at", "direction")[:RISK_WINDOW]
+    )
+    risk = get_engine().conversation_risk(
+        [
+            RiskMessage(
+                id=str(m["pk"]),
+                text=m["text"],
+                sent_at=m["sent_at"],
+                from_contact=m["direction"] == "in",
+            )
+            for m in reversed(recent)
+        ]
+    )
+    conversation.risk_score = risk.score
+    conversation.risk_level = risk.level if risk.level != "none" else ""
+    conversation.risk_signals = risk.to_dict()["signals"]
+    if risk.level == "high":
+        conversation.priority = min(conversation.priority, 1)

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from nettpatrulje.channels.base import SendError
+from nettpatrulje.channels.registry import sender_for as client_for
 from nettpatrulje.inbox import services
 from nettpatrulje.inbox.models import Message, OutboxItem
-from nettpatrulje.inbox.senders import client_for
 from nettpatrulje.testing.factories import ConversationFactory
 from nettpatrulje.testing.meta import envelope, signed_post, text_event
 

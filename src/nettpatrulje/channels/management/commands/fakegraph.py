@@ -8,7 +8,9 @@ from nettpatrulje.channels.models import Channel, Platform
 
 
 def _resolve(token: str) -> tuple[str, str] | None:
-    channel = Channel.objects.filter(access_token=token).first()
+    # Tokens are encrypted at rest, so look them up among the (few) Meta channels.
+    meta = Channel.objects.filter(platform__in=[Platform.MESSENGER, Platform.INSTAGRAM])
+    channel = next((c for c in meta if c.access_token == token), None)
     if channel is None:
         return None
     return ("instagram" if channel.platform == Platform.INSTAGRAM else "page", channel.account_id)

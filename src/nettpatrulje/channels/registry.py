@@ -1,0 +1,47 @@
+"""Which code handles which platform. Adding a platform means adding its module
+(verify, parse, send) and one line in each table here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from nettpatrulje.channels import meta
+from nettpatrulje.channels.base import Inbound, SendResult
+from nettpatrulje.channels.models import Channel, Platform
+
+
+class Sender(Protocol):
+    def send_text(
+        self, *, recipient_id: str, text: str, metadata: str, tag: str | None = None
+    ) -> SendResult: ...
+
+
+# WebhookEvent.source → parser of the stored JSON: returns (platform, items).
+PARSERS: dict[str, Callable[[Any], tuple[str, list[Inbound]]]] = {
+    "meta": meta.parse_payload,
+}
+
+
+def _meta_sender(channel: Channel) -> Sender:
+    return meta.GraphClient(
+        base_url=settings.META_GRAPH_URL,
+        version=settings.META_GRAPH_VERSION,
+        token=channel.access_token,
+        timeout=settings.META_SEND_TIMEOUT,
+    )
+
+
+SENDERS: dict[str, Callable[[Channel], Sender]] = {
+    Platform.MESSENGER: _meta_sender,
+    Platform.INSTAGRAM: _meta_sender,
+}
+
+
+def sender_for(channel: Channel) -> Sender:
+    try:
+        return SENDERS[channel.platform](channel)
+    except KeyError:
+        raise ValueError(f"no sender for platform {channel.platform}") from None
