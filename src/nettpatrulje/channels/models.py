@@ -81,7 +81,10 @@ class WebhookEvent(models.Model):
         IGNORED = "ignored", _("Stored, not handled")
         FAILED = "failed", _("Failed")
 
-    source = models.CharField(max_length=20, db_index=True)  # "meta", later "discord", ...
+    source = models.CharField(max_length=20, db_index=True)  # "meta", "discord", "twitch", "widget"
+    # The platform's own id of this delivery where it has one (Twitch-Eventsub-Message-Id):
+    # a redelivery is recognised at the door.
+    delivery_id = models.CharField(max_length=128, null=True, blank=True)
     channel = models.ForeignKey(
         Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
@@ -97,7 +100,48 @@ class WebhookEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "received_at"], name="event_status_received")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "delivery_id"], name="event_unique_delivery")
+        ]
         permissions = [("view_unrouted", "Can see events no channel is configured for")]
 
     def __str__(self) -> str:
         return f"{self.source} event {self.pk} ({self.status})"
+
+
+class StreamChatLine(models.Model):
+    """One line of public chat during a stream (Twitch) or in a watched server
+    channel. Kept as chat lines, triaged, and raised to a conversation only when
+    an officer is needed."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="chat_lines")
+    platform_message_id = models.CharField(max_length=128)
+    author_id = models.CharField(max_length=128)
+    author_name = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    language = models.CharField(max_length=8, blank=True)
+    category = models.CharField(max_length=30, blank=True)
+    urgency = models.CharField(max_length=10, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    redacted_text = models.TextField(blank=True)
+    # Set when the line needed an officer and opened (or joined) a conversation.
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The patrol session running on this channel when the line arrived (patrols app).
+    session_ref = models.CharField(max_length=64, blank=True)
+
+    objects = AgencyScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "platform_message_id"], name="chatline_unique_platform_id"
+            )
+        ]
+        ordering = ["sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.redacted_text[:40]}"
