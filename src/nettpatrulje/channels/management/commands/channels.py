@@ -20,6 +20,20 @@ class Command(BaseCommand):
         add.add_argument("--account-id", required=True)
         add.add_argument("--token", default="")
         add.add_argument("--name", default="")
+        add.add_argument(
+            "--config",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="non-secret setting, e.g. public_key=..., guild_id=...",
+        )
+        add.add_argument(
+            "--secret",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="secret, stored encrypted, e.g. bot_token=..., eventsub_secret=...",
+        )
         lst = sub.add_parser("list")
         lst.add_argument("--json", action="store_true")
 
@@ -63,3 +77,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{r['id']}\t{r['agency']}\t{r['platform']}\t{r['account_id']}\t{r['status']}"
                 )
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    result = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise CommandError(f"expected KEY=VALUE, got {value!r}")
+        result[key] = val
+    return result
