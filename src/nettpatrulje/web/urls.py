@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from nettpatrulje.web import views
+from nettpatrulje.web import channel_admin, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/events/", views.events_list, name="events"),
     path("admin/events/<int:event_id>/retry", views.event_retry, name="event-retry"),
-    path("admin/channels/", views.channels_list, name="channels"),
+    path("admin/channels/", channel_admin.channel_list, name="channels"),
+    path("admin/channels/new", channel_admin.channel_edit, name="channel-new"),
+    path("admin/channels/<int:channel_id>/edit", channel_admin.channel_edit, name="channel-edit"),
+    path(
+        "admin/channels/<int:channel_id>/toggle",
+        channel_admin.channel_toggle,
+        name="channel-toggle",
+    ),
     path("i18n/setlang/", views.set_language, name="set-language"),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nettpatrulje.accounts.decorators import agency_member_required, permission
-from nettpatrulje.channels.models import Channel, WebhookEvent
+from nettpatrulje.channels.models import WebhookEvent
 from nettpatrulje.channels.services import webhook_event_retry
 from nettpatrulje.web.models import WorkerHeartbeat
 
@@ -67,13 +67,6 @@ def event_retry(request: HttpRequest, event_id: int) -> HttpResponse:
     if event is not None:
         webhook_event_retry(event=event)
     return redirect("events")
-
-
-@agency_member_required
-@permission("channels.view_channel")
-def channels_list(request: HttpRequest) -> HttpResponse:
-    channels = Channel.objects.visible_to(request.user)
-    return render(request, "web/channels.html", {"channels": channels})
 
 
 @require_POST
