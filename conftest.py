@@ -4,6 +4,8 @@ import pytest
 
 from nettpatrulje.channels.fakegraph import FakeGraphServer
 
+pytest_plugins = ["nettpatrulje.testing.browser"]
+
 
 @pytest.fixture
 def fake_graph(settings):
