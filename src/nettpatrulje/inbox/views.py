@@ -14,13 +14,14 @@ from nettpatrulje.audit.services import audit_log
 from nettpatrulje.channels.models import Channel
 from nettpatrulje.inbox import selectors, services
 from nettpatrulje.inbox.forms import ConversationUpdateForm, FilterForm, NoteForm, ReplyForm
-from nettpatrulje.inbox.models import OutboxItem
+from nettpatrulje.inbox.models import Conversation, OutboxItem
 from nettpatrulje.lib.http import client_ip
 
 
 def _filter_form(request: HttpRequest) -> FilterForm:
     return FilterForm(
         request.GET or None,
+        initial={"status": Conversation.Status.OPEN},
         channels=Channel.objects.visible_to(request.user),
         labels=selectors.labels_for(user=request.user),
         colleagues=selectors.colleagues_for(user=request.user),
