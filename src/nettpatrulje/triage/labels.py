@@ -62,6 +62,23 @@ LANGUAGE_LABELS: dict[str, Promise] = {
     UNDETERMINED: _("Undetermined"),
 }
 
+RISK_LEVEL_LABELS: dict[str, Promise] = {
+    "low": _("Low"),
+    "medium": _("Medium"),
+    "high": _("High"),
+}
+
+RISK_SIGNAL_LABELS: dict[str, Promise] = {
+    "asks_age": _("Asks for age"),
+    "secrecy": _("Asks for secrecy"),
+    "move_platform": _("Moves to another app"),
+    "requests_pictures": _("Asks for pictures"),
+    "gifts": _("Offers gifts or game currency"),
+    "meeting": _("Wants to meet"),
+    "threat_share": _("Threatens to share images"),
+    "flattery": _("Flattery"),
+}
+
 # Every identifier of the contract has a label (checked at import, so a new one is not missed).
 assert set(CATEGORY_LABELS) == set(CATEGORIES), "CATEGORY_LABELS out of date"
 assert set(URGENCY_LABELS) == set(URGENCIES), "URGENCY_LABELS out of date"

@@ -12,6 +12,8 @@ from nettpatrulje.triage.labels import (
     CATEGORY_LABELS,
     FLAG_LABELS,
     LANGUAGE_LABELS,
+    RISK_LEVEL_LABELS,
+    RISK_SIGNAL_LABELS,
     URGENCY_LABELS,
     label,
 )
@@ -37,3 +39,13 @@ def flag_label(value) -> str:
 @register.filter
 def language_label(value) -> str:
     return label(LANGUAGE_LABELS, value)
+
+
+@register.filter
+def risk_label(value) -> str:
+    return label(RISK_LEVEL_LABELS, value)
+
+
+@register.filter
+def risk_signal_label(value) -> str:
+    return label(RISK_SIGNAL_LABELS, value)
