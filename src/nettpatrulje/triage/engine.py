@@ -27,7 +27,15 @@ RULE_WEIGHT = 0.22
 # Model probability of "emergency" above which a severe message is an emergency even
 # without an explicit cue: recall on emergencies comes first (contract).
 EMERGENCY_MODEL_THRESHOLD = 0.6
+# Model probability a severe category needs when no lexicon cue supports it.
+UNSUPPORTED_SEVERE_MIN = 0.5
+# ... or a lower probability that clearly beats every non-severe class.
+CLEAR_SEVERE_MIN = 0.3
+CLEAR_SEVERE_RATIO = 2.0
 _QUESTION_MARK_WEIGHT = 0.05
+_NON_EMERGENCY = ("high", "normal", "low")
+# Categories where a calm cue ("didn't click", "just so you know") makes a message low.
+_CALM_CATEGORIES = frozenset({"fraud", "question", "harassment_hate", "crime_tip", "other"})
 # Grooming cues that are about meeting in person (stems in the ten languages).
 _MEETING = re.compile(
     r"meet|pick|tapaa|tavata|møte|møtes|träffa|mødes|hitta|ontmoet|rencontr|treffen|sækja|hakee"
@@ -85,7 +93,7 @@ class TriageEngine:
         signals = extract(lexicon, text)
         cat_probs, urg_probs = self.models.probabilities(text)
         category, cat_conf, cat_reason = self._category(cat_probs, signals)
-        urgency, urg_reason = self._urgency(urg_probs, category, signals)
+        urgency, urg_reason = self._urgency(urg_probs, category, signals, cat_conf)
         flags = self._flags(text, category, urgency, signals, hits, home, lexicon)
         if "imminent" in flags and urgency == "normal" and category in SEVERE_CATEGORIES:
             urgency, urg_reason = "high", "time-critical threat or risk"
@@ -114,6 +122,8 @@ class TriageEngine:
             scores["sexual_exploitation"] += 2 * RULE_WEIGHT
         if s.suicide:
             scores["self_harm"] += 2 * RULE_WEIGHT
+        if s.weapon and not s.figurative_only:
+            scores["threat_violence"] += RULE_WEIGHT
         if s.figurative_only:
             for cat in ("threat_violence", "self_harm"):
                 scores[cat] *= 0.3
@@ -121,13 +131,44 @@ class TriageEngine:
             if not concrete:  # "lol" next to a drug menu is still about drugs
                 scores["other"] += 2 * RULE_WEIGHT
         best = max(scores, key=scores.__getitem__)
+        if best in SEVERE_CATEGORIES and not self._supported(best, probs, s):
+            # A severe category on weak model evidence alone ("he just sent a new
+            # message", "cinema tonight") is a false alarm: take the best other class.
+            best = max((c for c in scores if c not in SEVERE_CATEGORIES), key=scores.__getitem__)
         reason = self._category_reason(best, s, probs)
         if best in ("other", "question") and not s.figurative_only:
             severe = [c for c in SEVERE_CATEGORIES if s.category_hits.get(c)]
-            if severe:
+            if severe and not (best == "question" and self._weapon_question(s, severe)):
                 best = max(severe, key=scores.__getitem__)
                 reason = f"serious cue {s.category_hits[best][0]!r} outweighs {best!r}"
         return best, probs.get(best, 0.0), reason
+
+    @staticmethod
+    def _supported(category: str, probs: dict[str, float], s: RuleSignals) -> bool:
+        """Whether a severe category has a lexicon cue or a confident model behind it."""
+        p = probs.get(category, 0.0)
+        if s.category_hits.get(category) or p >= UNSUPPORTED_SEVERE_MIN:
+            return True
+        runner_up = max(v for c, v in probs.items() if c not in SEVERE_CATEGORIES)
+        if p >= CLEAR_SEVERE_MIN and p >= CLEAR_SEVERE_RATIO * runner_up:
+            return True  # the model is clear even without a lexicon cue
+        if category == "self_harm":
+            return bool(s.suicide)
+        if category == "threat_violence":
+            return bool(s.weapon)
+        return bool(s.sextortion or s.grooming)
+
+    @staticmethod
+    def _weapon_question(s: RuleSignals, severe: list[str]) -> bool:
+        """A question about the law that only names a weapon ("what happens if I am caught
+        with a knife?") is a question, not a threat: nothing is happening or planned."""
+        hits = s.category_hits["threat_violence"]
+        return (
+            severe == ["threat_violence"]
+            and bool(s.weapon)
+            and len(hits) <= len(s.weapon)
+            and not (s.emergency or s.imminent or s.minor)
+        )
 
     @staticmethod
     def _category_reason(cat: str, s: RuleSignals, probs: dict[str, float]) -> str:
@@ -139,24 +180,55 @@ class TriageEngine:
             return f"figurative/game talk ({s.figurative[0]!r})"
         return f"model ({probs.get(cat, 0.0):.0%})"
 
-    def _urgency(self, probs: dict[str, float], category: str, s: RuleSignals) -> tuple[str, str]:
+    def _urgency(
+        self, probs: dict[str, float], category: str, s: RuleSignals, cat_prob: float = 0.0
+    ) -> tuple[str, str]:
         model_best = max(probs, key=probs.__getitem__)
         if s.figurative_only and category in ("other", "threat_violence", "self_harm"):
             return "low", f"figurative or game talk ({s.figurative[0]!r})"
         serious = category in SEVERE_CATEGORIES or category == "drugs"
-        if serious and s.emergency:
+        # "right now" alone is a time, not a danger: the category needs its own evidence.
+        supported = serious and (
+            bool(s.category_hits.get(category))
+            or self._signal_for(category, s)
+            or cat_prob >= UNSUPPORTED_SEVERE_MIN
+        )
+        if supported and s.emergency:
             return "emergency", f"danger now: {s.emergency[0]!r}"
         composite = self._time_critical_danger(category, s)
         if composite:
             return "emergency", composite
-        if serious and probs.get("emergency", 0.0) >= EMERGENCY_MODEL_THRESHOLD:
+        if supported and probs.get("emergency", 0.0) >= EMERGENCY_MODEL_THRESHOLD:
             return "emergency", f"model sees danger now ({probs['emergency']:.0%})"
+        calm = [h for h in s.low if not h.startswith("lol")]
+        if (
+            calm
+            and category in _CALM_CATEGORIES
+            and not (s.emergency or s.high or s.minor or s.sextortion or s.suicide or s.weapon)
+        ):
+            return "low", f"nothing to act on ({calm[0]!r})"
         floor, reason = self._urgency_floor(category, s)
         if model_best == "emergency":
-            model_best = "high"  # emergency needs a serious category (handled above)
+            # Emergency needs a supported serious category (handled above); otherwise
+            # the model's best non-emergency level, never a blind "high".
+            model_best = max(_NON_EMERGENCY, key=probs.__getitem__)
+            if not serious and model_best == "high":
+                model_best = "normal"
+        if category in ("other", "question", "report_request") and model_best == "high":
+            model_best = "normal"  # nothing is happening to anyone
         if URGENCY_RANK[floor] >= URGENCY_RANK[model_best]:
             return floor, reason
         return model_best, f"model ({probs[model_best]:.0%})"
+
+    @staticmethod
+    def _signal_for(category: str, s: RuleSignals) -> bool:
+        if category == "self_harm":
+            return bool(s.suicide)
+        if category == "threat_violence":
+            return bool(s.weapon)
+        if category == "sexual_exploitation":
+            return bool(s.sextortion or (s.grooming and (s.minor or s.adult)))
+        return bool(s.extra.get("drugs_emoji"))
 
     @staticmethod
     def _time_critical_danger(category: str, s: RuleSignals) -> str | None:
@@ -183,7 +255,7 @@ class TriageEngine:
             return "high", f"threat with a weapon ({s.weapon[0]!r})"
         if category == "self_harm" and s.suicide:
             return "high", f"suicide risk ({s.suicide[0]!r})"
-        if category in ("crime_tip", "fraud") and s.emergency:
+        if category in ("crime_tip", "fraud") and s.emergency and s.category_hits.get(category):
             return "high", f"in progress ({s.emergency[0]!r})"
         if category == "other":
             return "low", "no action needed"

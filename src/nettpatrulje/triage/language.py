@@ -66,6 +66,9 @@ class LanguageIdentifier:
             code: words.difference(*(w for c, w in self._markers.items() if c != code))
             for code, words in self._markers.items()
         }
+        self._exclusive: dict[str, frozenset[str]] = {
+            code: frozenset(hints["exclusive"].get(code, ())) for code in self._scandinavian
+        }
         self._greetings: dict[str, str] = hints["greetings"]
         self._greeting_by_country: dict[str, dict[str, str]] = hints["greeting_by_country"]
         # lingua's Rust detector is thread-safe; the lock only guards first use.
@@ -114,6 +117,14 @@ class LanguageIdentifier:
                 if w in markers
             )
         best = max(adjusted, key=adjusted.__getitem__)
+        if best in self._scandinavian:
+            # Within Bokmål/Nynorsk/Danish/Swedish, words that only one of them uses
+            # ("eg", "ikkje", "hvad", "inte") decide over character n-grams, which
+            # mostly see the shared vocabulary.
+            own = {c: sum(1 for w in words if w in self._exclusive[c]) for c in self._scandinavian}
+            top = max(own, key=own.__getitem__)
+            if own[top] and all(own[top] > n for c, n in own.items() if c != top) and top != best:
+                return top, f"{own[top]} words only used in {top}"
         if hits.get(best):
             return best, f"character n-grams + {hits[best]} {best} marker words"
         return best, "character n-grams"

@@ -46,3 +46,24 @@ def test_one_word_greetings(engine, text, country, expected):
 
 def test_languages_constant_matches_contract():
     assert set(LANGUAGES) == {"nb", "nn", "fi", "nl", "fr", "is", "en", "sv", "da", "de"}
+
+
+NORWEGIAN = [
+    ("eg betalte for ein sykkel på finn men seljaren svarar ikkje", "nn"),
+    ("kva skal eg gjere no, ho har ikkje svart sidan i går", "nn"),
+    ("nokon har laga ein falsk profil med bileta mine", "nn"),
+    ("korleis melder eg frå om mobbing på skulen?", "nn"),
+    ("eg veit ikkje kven som sende meldinga", "nn"),
+    ("dei har delt eit bilete av meg i ei gruppe", "nn"),
+    ("jeg betalte for en sykkel på finn men selgeren svarer ikke", "nb"),
+    ("hva skal jeg gjøre nå, hun har ikke svart siden i går", "nb"),
+    ("noen har laget en falsk profil med bildene mine", "nb"),
+    ("hvordan melder jeg fra om mobbing på skolen?", "nb"),
+    ("jeg vet ikke hvem som sendte meldingen", "nb"),
+    ("de har delt et bilde av meg i en gruppe, hva gjør jeg", "nb"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NORWEGIAN)
+def test_bokmal_and_nynorsk(engine, text, expected):
+    assert engine.triage(text).language == expected
