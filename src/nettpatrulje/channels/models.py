@@ -19,6 +19,7 @@ class Platform(models.TextChoices):
     DISCORD = "discord", "Discord"
     TWITCH = "twitch", "Twitch"
     WIDGET = "widget", _("Web chat")
+    INTERNAL = "internal", _("Internal case")
 
 
 class Channel(models.Model):
