@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("nettpatrulje.channels.urls")),
     path("inbox/", include("nettpatrulje.inbox.urls")),
     path("triage/", include("nettpatrulje.triage.urls")),
+    path("admin/audit/", include("nettpatrulje.audit.urls")),
     path("api/v1/", api.urls),
 ]

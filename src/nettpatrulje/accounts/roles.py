@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "inbox.assign_others",
         "channels.view_channel",
         "triage.acknowledge_alert",
+        "audit.view_access_log",
     },
     Role.MENTOR: {"inbox.view_conversation", "inbox.add_note"},
     Role.COORDINATOR: {"inbox.view_conversation"},
@@ -35,8 +36,22 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.view_webhookevent",
         "accounts.change_user",
         "triage.acknowledge_alert",
+        "audit.view_trail",
+        "audit.view_access_log",
     },
 }
+
+# Patrols and the methods library: everyone reads operations and articles;
+# officers log sessions and refer cases, mentors answer guidance, coordinators plan.
+_PATROL_PERMISSIONS: dict[str, set[str]] = {
+    Role.OFFICER: {"patrols.add_patrolsession", "patrols.refer_case"},
+    Role.SUPERVISOR: {"patrols.add_patrolsession", "patrols.refer_case", "library.change_article"},
+    Role.MENTOR: {"patrols.answer_guidance", "library.add_article", "library.change_article"},
+    Role.COORDINATOR: {"patrols.manage_operation", "library.add_article", "library.change_article"},
+}
+for _role, _perms in ROLE_PERMISSIONS.items():
+    _perms |= {"patrols.view_operation", "library.view_article"}
+    _perms |= _PATROL_PERMISSIONS.get(_role, set())
 
 
 def sync_roles(**kwargs) -> None:

@@ -10,6 +10,17 @@ from nettpatrulje.accounts.models import Agency
 from nettpatrulje.accounts.scoping import AgencyScopedQuerySet
 
 
+class AppendOnlyQuerySet(AgencyScopedQuerySet):
+    """The trail is append-only through the ORM; tampering at the database level
+    is what `nettpatrulje audit verify` detects."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit records cannot be changed")
+
+    def delete(self):
+        raise PermissionError("audit records cannot be deleted")
+
+
 class AuditRecord(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
     actor = models.ForeignKey(
@@ -26,7 +37,19 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AgencyScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        permissions = [
+            ("view_trail", "Can search and export the audit trail"),
+            ("view_access_log", "Can see who opened a conversation"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit records cannot be deleted")

@@ -60,11 +60,20 @@ def _correct_choices(request: HttpRequest) -> dict | None:
     }
 
 
+def _access_log(request: HttpRequest, conversation) -> list | None:
+    if not request.user.has_perm("audit.view_access_log"):
+        return None
+    from nettpatrulje.audit.selectors import conversation_access_log
+
+    return list(conversation_access_log(user=request.user, conversation=conversation)[:50])
+
+
 def _conversation_context(request: HttpRequest, conversation, **extra) -> dict:
     return {
         "correct_choices": _correct_choices(request),
         "thread_version": selectors.conversation_thread_version(conversation=conversation),
         "alerts": conversation.alerts.select_related("acknowledged_by"),
+        "access_log": _access_log(request, conversation),
         "conversation": conversation,
         "thread": selectors.conversation_thread(conversation=conversation),
         "notes": selectors.conversation_notes(conversation=conversation),

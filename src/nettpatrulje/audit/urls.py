@@ -1,0 +1,8 @@
+from django.urls import path
+
+from nettpatrulje.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.trail, name="trail"),
+]
