@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-DEMO_ENV := NETTPATRULJE_DEMO=1 META_APP_SECRET=$${META_APP_SECRET:-demo-app-secret} \
+DEMO_ENV := NETTPATRULJE_DEMO=1 NETTPATRULJE_REQUIRE_2FA=$${NETTPATRULJE_REQUIRE_2FA:-0} META_APP_SECRET=$${META_APP_SECRET:-demo-app-secret} \
 	META_VERIFY_TOKEN=$${META_VERIFY_TOKEN:-demo-verify-token}
 
 .PHONY: demo test test-postgres lint format install browser-deps clean

@@ -23,6 +23,9 @@ api = NinjaAPI(
     version="1",
     auth=ApiTokenAuth(),
     urls_namespace="api",
+    # The interactive docs page loads Swagger UI from a CDN: closed police networks
+    # have none, so only the OpenAPI document is served.
+    docs_url=None,
     description="Agency-scoped access to conversations. Authenticate with `Authorization: Bearer <token>`.",
 )
 

@@ -12,5 +12,7 @@ os.environ["META_APP_SECRET"] = "test-app-secret"
 os.environ["META_VERIFY_TOKEN"] = "test-verify-token"
 os.environ["META_GRAPH_URL"] = "http://127.0.0.1:9"  # tests point it at a fake
 os.environ.pop("NETTPATRULJE_ENCRYPTION_KEYS", None)
+# Off for the suite at large; tests of the enforcement switch it on (accounts/tests).
+os.environ["NETTPATRULJE_REQUIRE_2FA"] = "0"
 
 from nettpatrulje.settings import *  # noqa: F403

@@ -5,6 +5,7 @@ from nettpatrulje.api import api
 urlpatterns = [
     path("", include("nettpatrulje.web.urls")),
     path("", include("nettpatrulje.channels.urls")),
+    path("", include("nettpatrulje.accounts.urls")),
     path("inbox/", include("nettpatrulje.inbox.urls")),
     path("triage/", include("nettpatrulje.triage.urls")),
     path("admin/audit/", include("nettpatrulje.audit.urls")),
