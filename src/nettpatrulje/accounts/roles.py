@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.view_channel",
         "triage.acknowledge_alert",
         "audit.view_access_log",
+        "audit.export_evidence",
     },
     Role.MENTOR: {"inbox.view_conversation", "inbox.add_note"},
     Role.COORDINATOR: {"inbox.view_conversation"},
@@ -38,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "triage.acknowledge_alert",
         "audit.view_trail",
         "audit.view_access_log",
+        "audit.export_evidence",
+        "audit.manage_retention",
     },
 }
 

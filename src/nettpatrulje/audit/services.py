@@ -69,3 +69,20 @@ def audit_log(
         record.hash = record_digest(record)
         record.save()
         return record
+
+
+@transaction.atomic
+def policy_save(*, agency, user, category: str, keep_days: int, action: str, ip: str | None = None):
+    from nettpatrulje.audit.models import RetentionPolicy
+
+    policy, _ = RetentionPolicy.objects.update_or_create(
+        agency=agency, category=category, defaults={"keep_days": keep_days, "action": action}
+    )
+    audit_log(
+        action="retention.policy",
+        actor=user,
+        agency_id=agency.pk,
+        ip=ip,
+        detail={"category": category or "*", "keep_days": keep_days, "action": action},
+    )
+    return policy

@@ -74,6 +74,9 @@ def _conversation_context(request: HttpRequest, conversation, **extra) -> dict:
         "thread_version": selectors.conversation_thread_version(conversation=conversation),
         "alerts": conversation.alerts.select_related("acknowledged_by"),
         "access_log": _access_log(request, conversation),
+        "holds": conversation.legal_holds.filter(released_at__isnull=True).select_related(
+            "placed_by"
+        ),
         "conversation": conversation,
         "thread": selectors.conversation_thread(conversation=conversation),
         "notes": selectors.conversation_notes(conversation=conversation),

@@ -30,7 +30,17 @@ def heartbeat(worker_id: str) -> None:
 def run_maintenance(worker_id: str) -> dict[str, int]:
     heartbeat(worker_id)
     return {
+        "retention": _retention_if_due(),
         "events_requeued": webhook_events_requeue_stale(),
         "outbox_dispatched": outbox_dispatch_due(),
         "outbox_flagged": outbox_flag_stuck(),
     }
+
+
+def _retention_if_due() -> int:
+    from nettpatrulje.audit.retention import retention_due, retention_run
+
+    if not retention_due():
+        return 0
+    run = retention_run()
+    return run.deleted + run.anonymised
