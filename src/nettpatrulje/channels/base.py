@@ -20,6 +20,7 @@ class Kind(enum.StrEnum):
     UNSEND = "unsend"
     EDIT = "edit"  # the contact changed an earlier message
     POSTBACK = "postback"
+    CHAT_LINE = "chat_line"  # public stream chat: kept as a line, raised only when needed
     UNKNOWN = "unknown"
 
 

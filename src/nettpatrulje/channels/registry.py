@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from nettpatrulje.channels import meta
+from nettpatrulje.channels import meta, twitch
 from nettpatrulje.channels.base import Inbound, SendResult
 from nettpatrulje.channels.models import Channel, Platform
 
@@ -22,6 +22,7 @@ class Sender(Protocol):
 # WebhookEvent.source → parser of the stored JSON: returns (platform, items).
 PARSERS: dict[str, Callable[[Any], tuple[str, list[Inbound]]]] = {
     "meta": meta.parse_payload,
+    twitch.SOURCE: twitch.parse_payload,
 }
 
 
@@ -34,9 +35,21 @@ def _meta_sender(channel: Channel) -> Sender:
     )
 
 
+def _twitch_sender(channel: Channel) -> Sender:
+    config = channel.config or {}
+    return twitch.HelixClient(
+        base_url=settings.TWITCH_HELIX_URL,
+        client_id=str(config.get("client_id", "")),
+        token=channel.access_token,
+        # The user the token belongs to (a police bot account); by default the broadcaster.
+        sender_id=str(config.get("user_id") or channel.account_id),
+    )
+
+
 SENDERS: dict[str, Callable[[Channel], Sender]] = {
     Platform.MESSENGER: _meta_sender,
     Platform.INSTAGRAM: _meta_sender,
+    Platform.TWITCH: _twitch_sender,
 }
 
 

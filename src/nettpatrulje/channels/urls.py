@@ -4,4 +4,5 @@ from nettpatrulje.channels import views
 
 urlpatterns = [
     path("webhooks/meta", views.meta_webhook, name="webhook-meta"),
+    path("webhooks/twitch", views.twitch_webhook, name="webhook-twitch"),
 ]

@@ -63,3 +63,73 @@ def _meta_handshake(request: HttpRequest) -> HttpResponse:
     if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
         return HttpResponse(challenge, content_type="text/plain")
     return HttpResponse("verification failed", status=403, content_type="text/plain")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def twitch_webhook(request: HttpRequest) -> HttpResponse:
+    """Twitch EventSub (webhook transport). Refusals are 403 as Twitch documents
+    for a failed signature; whatever is verified is answered 2xx, or Twitch retries
+    and eventually revokes the subscription."""
+    from django.utils import timezone
+
+    from nettpatrulje.channels import twitch
+    from nettpatrulje.channels.models import Channel, Platform
+
+    body = _read_limited_body(request)
+    if body is None:
+        return _error(413, "body larger than 1 MiB")
+    message_id = request.headers.get(twitch.H_ID, "")
+    timestamp = request.headers.get(twitch.H_TIMESTAMP, "")
+    signature = request.headers.get(twitch.H_SIGNATURE)
+    if not (message_id and timestamp and signature):
+        return _error(403, "missing Twitch-Eventsub-Message-* headers")
+    if not twitch.timestamp_fresh(timestamp, timezone.now()):
+        return _error(403, "message timestamp too old or in the future")
+    try:
+        # Untrusted until verified: read only to find whose secret signs it.
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return _error(400, "body is not valid JSON")
+    account = twitch.candidate_account(data)
+    channel = (
+        # order_by(): the model's default ordering joins agencies, on the hot path.
+        Channel.objects.filter(platform=Platform.TWITCH, account_id=account).order_by().first()
+        if account
+        else None
+    )
+    if channel is None or not twitch.verify_signature(
+        message_id=message_id,
+        timestamp=timestamp,
+        body=body,
+        header=signature,
+        secret=channel.secret(twitch.SECRET_NAME),
+    ):
+        return _error(403, "invalid signature")
+    message_type = request.headers.get(twitch.H_TYPE, "")
+    subscription = data.get("subscription") if isinstance(data, dict) else None
+    subscription = subscription if isinstance(subscription, dict) else {}
+    if message_type == twitch.MESSAGE_VERIFICATION:
+        challenge = data.get("challenge") if isinstance(data, dict) else None
+        if not isinstance(challenge, str) or not challenge:
+            return _error(400, "verification without a challenge")
+        twitch.subscription_status_set(
+            channel_id=channel.pk, subscription=subscription, status="enabled"
+        )
+        return HttpResponse(challenge, content_type="text/plain")
+    if message_type == twitch.MESSAGE_REVOCATION:
+        # Marked before storing: a crash in between leaves Twitch without its 2xx,
+        # so it redelivers, and marking again is harmless.
+        status = str(subscription.get("status") or "revoked")
+        twitch.subscription_status_set(
+            channel_id=channel.pk,
+            subscription=subscription,
+            status=status,
+            reason=f"Twitch revoked the {subscription.get('type', '')} subscription: {status}",
+        )
+    event = twitch.eventsub_event_store(
+        body=body, headers=dict(request.headers), delivery_id=message_id
+    )
+    if event is None:
+        return JsonResponse({"status": "duplicate"})
+    return JsonResponse({"status": "stored", "event": event.pk})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from nettpatrulje.accounts.models import User
 from nettpatrulje.audit.services import audit_log
 from nettpatrulje.channels.base import Inbound, Kind
+from nettpatrulje.channels.chat import chat_line_apply
 from nettpatrulje.channels.models import Channel
 from nettpatrulje.inbox.models import (
     URGENCY_RANK,
@@ -53,6 +54,7 @@ def inbound_apply(*, channel: Channel, item: Inbound) -> str:
         Kind.READ: _inbound_read,
         Kind.UNSEND: _inbound_unsend,
         Kind.EDIT: _inbound_edit,
+        Kind.CHAT_LINE: chat_line_apply,
     }.get(item.kind)
     if handler is None or not item.contact_id:
         return "ignored"
