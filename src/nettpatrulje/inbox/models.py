@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from nettpatrulje.accounts.models import Agency
 from nettpatrulje.accounts.scoping import AgencyScopedQuerySet
 from nettpatrulje.channels.models import Channel
+from nettpatrulje.lib.text import make_inert
 
 URGENCY_RANK = {"emergency": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -43,9 +44,9 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            self.display_name or f"{self.channel.get_platform_display()} …{self.platform_id[-6:]}"
-        )
+        # Names come from the platforms: untrusted, so shown inert.
+        name = make_inert(self.display_name)
+        return name or f"{self.channel.get_platform_display()} …{self.platform_id[-6:]}"
 
 
 class Label(models.Model):

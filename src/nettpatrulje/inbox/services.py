@@ -147,10 +147,13 @@ def _conversation_after_inbound(conversation_id, message: Message) -> Conversati
     if message.urgency:
         rank = URGENCY_RANK.get(message.urgency, Priority.NORMAL)
         current = URGENCY_RANK.get(conversation.urgency, 99)
+        first_triage = not conversation.urgency
         if rank < current:
             conversation.urgency = message.urgency
             conversation.category = message.category
-        if rank < conversation.priority:
+        # The first message sets the priority; later ones only raise it, so an
+        # officer's manual change is not undone by a greeting.
+        if first_triage or rank < conversation.priority:
             conversation.priority = rank
     if message.language and message.language != "und":
         conversation.language = message.language

@@ -150,3 +150,17 @@ def test_analyst_cannot_reply_from_page(client, conversation, agency):
     analyst = UserFactory(username="ana", agency=agency, roles=["analyst"])
     client.force_login(analyst)
     assert client.post(f"/inbox/c/{conversation.pk}/reply", {"text": "x"}).status_code == 403
+
+
+def test_first_message_sets_priority_later_ones_only_raise(client, channel):
+    from nettpatrulje.testing.meta import envelope, signed_post, text_event
+
+    signed_post(
+        client,
+        envelope("PAGE1", text_event("U1", "PAGE1", "takk for svaret i går, dere er flinke 👍")),
+    )
+    conversation = Conversation.objects.get()
+    assert conversation.urgency == "low" and conversation.priority == 3
+    signed_post(client, envelope("PAGE1", text_event("U1", "PAGE1", "hei igjen, takk!")))
+    conversation.refresh_from_db()
+    assert conversation.priority == 3
