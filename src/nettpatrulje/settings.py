@@ -234,6 +234,9 @@ META_SEND_TIMEOUT = float(os.environ.get("META_SEND_TIMEOUT", "10"))
 TWITCH_HELIX_URL = os.environ.get("TWITCH_HELIX_URL", "https://api.twitch.tv/helix").rstrip("/")
 # Meta caps a webhook body well below this; anything bigger is not Meta.
 WEBHOOK_MAX_BYTES = 1024 * 1024
+# Per source address and endpoint. Meta delivers from many addresses, so this
+# only stops a flood from one place.
+WEBHOOK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("NETTPATRULJE_WEBHOOK_RATE_LIMIT", "12000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES + 1024
 
 LOGGING = {

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from nettpatrulje.channels import meta
 from nettpatrulje.channels.services import webhook_event_store
+from nettpatrulje.lib.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def _read_limited_body(request: HttpRequest) -> bytes | None:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@rate_limited("webhook-meta", "WEBHOOK_RATE_LIMIT_PER_MINUTE")
 def meta_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _meta_handshake(request)
