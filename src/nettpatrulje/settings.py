@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "nettpatrulje.inbox",
     "nettpatrulje.triage",
     "nettpatrulje.web",
+    "nettpatrulje.library",
+    "nettpatrulje.patrols",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,7 @@ urlpatterns = [
     path("inbox/", include("nettpatrulje.inbox.urls")),
     path("triage/", include("nettpatrulje.triage.urls")),
     path("admin/audit/", include("nettpatrulje.audit.urls")),
+    path("patrols/", include("nettpatrulje.patrols.urls")),
+    path("library/", include("nettpatrulje.library.urls")),
     path("api/v1/", api.urls),
 ]

@@ -56,6 +56,18 @@ for _role, _perms in ROLE_PERMISSIONS.items():
     _perms |= {"patrols.view_operation", "library.view_article"}
     _perms |= _PATROL_PERMISSIONS.get(_role, set())
 
+# Patrols and the methods library: everyone reads operations and articles;
+# officers log sessions and refer cases, mentors answer guidance, coordinators plan.
+_PATROL_PERMISSIONS: dict[str, set[str]] = {
+    Role.OFFICER: {"patrols.add_patrolsession", "patrols.refer_case"},
+    Role.SUPERVISOR: {"patrols.add_patrolsession", "patrols.refer_case", "library.change_article"},
+    Role.MENTOR: {"patrols.answer_guidance", "library.add_article", "library.change_article"},
+    Role.COORDINATOR: {"patrols.manage_operation", "library.add_article", "library.change_article"},
+}
+for _role, _perms in ROLE_PERMISSIONS.items():
+    _perms |= {"patrols.view_operation", "library.view_article"}
+    _perms |= _PATROL_PERMISSIONS.get(_role, set())
+
 
 def sync_roles(**kwargs) -> None:
     if not global_apps.is_installed("nettpatrulje.inbox"):

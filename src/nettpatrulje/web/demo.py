@@ -18,6 +18,7 @@ from nettpatrulje.channels.models import Channel, Platform
 from nettpatrulje.channels.services import channel_create
 from nettpatrulje.inbox.models import CannedResponse, Conversation, Label, Message, OutboxItem
 from nettpatrulje.inbox.services import inbound_apply
+from nettpatrulje.patrols.demo import seed_patrols
 
 DEMO_PASSWORD = "demo-nettpatrulje-2026"
 
@@ -256,6 +257,7 @@ def seed_demo(*, now=None) -> dict[str, int]:
                 agency=agency, title=title, language=lang, purpose=purpose, defaults={"text": text}
             )
     created = _seed_conversations(channels, agencies, now)
+    seed_patrols(agencies=agencies, now=now)
     return {
         "agencies": len(agencies),
         "users": len(USERS),
