@@ -29,9 +29,19 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 DEMO_MODE = env_bool("NETTPATRULJE_DEMO", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY and (DEBUG or DEMO_MODE or env_bool("NETTPATRULJE_TESTING")):
-    # Development only; the system check forbids an empty key in production.
-    SECRET_KEY = "insecure-development-key-not-for-production"
+if not SECRET_KEY and env_bool("NETTPATRULJE_TESTING"):
+    SECRET_KEY = "insecure-test-key-not-for-production"
+elif not SECRET_KEY:
+    # One machine without configuration (a laptop, the demo): a random key kept
+    # in var/, readable by the owner only. Several app servers must share
+    # DJANGO_SECRET_KEY instead (docs/operations.md).
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets as _secrets
+
+        _key_file.write_text(_secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]

@@ -11,7 +11,6 @@ def production_secrets(app_configs, **kwargs) -> list[checks.CheckMessage]:
     if settings.DEBUG or settings.DEMO_MODE or settings.TESTING:
         return []
     required = {
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "META_APP_SECRET": settings.META_APP_SECRET,
         "META_VERIFY_TOKEN": settings.META_VERIFY_TOKEN,
         "NETTPATRULJE_ENCRYPTION_KEYS": settings.NETTPATRULJE_ENCRYPTION_KEYS,

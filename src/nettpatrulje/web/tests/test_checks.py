@@ -14,7 +14,6 @@ def test_production_without_secrets_is_refused(settings):
 
 def test_complete_production_settings_pass(settings):
     settings.DEBUG = settings.DEMO_MODE = settings.TESTING = False
-    settings.SECRET_KEY = "x" * 50
     settings.META_APP_SECRET = "s"
     settings.META_VERIFY_TOKEN = "t"
     settings.NETTPATRULJE_ENCRYPTION_KEYS = "k"

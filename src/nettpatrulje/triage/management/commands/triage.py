@@ -12,6 +12,8 @@ from nettpatrulje.triage.cli import run_eval, run_triage
 
 
 class Command(BaseCommand):
+    # Pure computation on files: it must work before the deployment is configured.
+    requires_system_checks = []
     help = "Triage messages (JSON Lines in, JSON Lines out) or evaluate with --eval FILE."
 
     def add_arguments(self, parser: Any) -> None:
