@@ -13,11 +13,17 @@ class Command(BaseCommand):
     help = "Online backup of the SQLite database (consistent while the app runs). PostgreSQL: use pg_dump."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("destination", nargs="?", help="file to write (default: var/backups/<timestamp>.sqlite3)")
+        parser.add_argument(
+            "destination",
+            nargs="?",
+            help="file to write (default: var/backups/<timestamp>.sqlite3)",
+        )
 
     def handle(self, *args, destination: str | None, **options) -> None:
         if connection.vendor != "sqlite":
-            raise CommandError("This database is not SQLite: back it up with pg_dump (see docs/operations.md).")
+            raise CommandError(
+                "This database is not SQLite: back it up with pg_dump (see docs/operations.md)."
+            )
         source = Path(settings.DATABASES["default"]["NAME"])
         if destination is None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
