@@ -188,7 +188,10 @@ class PatrolSession(models.Model):
         indexes = [models.Index(fields=["agency", "started_at"], name="session_recent")]
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()} {self.game}".strip()
+        platform = str(self.get_platform_display())
+        if not self.game or self.game.lower() == platform.lower():
+            return platform
+        return f"{platform} · {self.game}"
 
     @property
     def is_running(self) -> bool:

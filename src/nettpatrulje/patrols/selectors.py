@@ -89,7 +89,7 @@ def slots_for_officer(*, user: Any, now: datetime | None = None) -> QuerySet[Slo
         Slot.objects.visible_to(user)
         .filter(agency_id=user.agency_id, ends_at__gte=now - timedelta(hours=2))
         .select_related("operation")
-        .order_by("starts_at")[:50]
+        .order_by("starts_at")
     )
 
 

@@ -242,8 +242,10 @@ def interaction_add(request: HttpRequest, session_id: int) -> HttpResponse:
                 {
                     "session": session,
                     "interactions": selectors.session_interactions(session=session),
+                    "interactions_oldest": session.interactions.order_by("at"),
                     "quick_form": QuickAddForm(),
                     "added": True,
+                    "oob": True,
                 },
             )
         return redirect("patrols:session", session_id=session.pk)
