@@ -243,6 +243,7 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/")
 META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v21.0")
 META_SEND_TIMEOUT = float(os.environ.get("META_SEND_TIMEOUT", "10"))
+DISCORD_API_URL = os.environ.get("DISCORD_API_URL", "https://discord.com/api/v10").rstrip("/")
 TWITCH_HELIX_URL = os.environ.get("TWITCH_HELIX_URL", "https://api.twitch.tv/helix").rstrip("/")
 # Meta caps a webhook body well below this; anything bigger is not Meta.
 WEBHOOK_MAX_BYTES = 1024 * 1024

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from nettpatrulje.channels import meta, twitch
+from nettpatrulje.channels import discord, meta, twitch
 from nettpatrulje.channels.base import Inbound, SendResult
 from nettpatrulje.channels.models import Channel, Platform
 
@@ -22,6 +22,7 @@ class Sender(Protocol):
 # WebhookEvent.source → parser of the stored JSON: returns (platform, items).
 PARSERS: dict[str, Callable[[Any], tuple[str, list[Inbound]]]] = {
     "meta": meta.parse_payload,
+    "discord": discord.parse_payload,
     twitch.SOURCE: twitch.parse_payload,
 }
 
@@ -49,6 +50,7 @@ def _twitch_sender(channel: Channel) -> Sender:
 SENDERS: dict[str, Callable[[Channel], Sender]] = {
     Platform.MESSENGER: _meta_sender,
     Platform.INSTAGRAM: _meta_sender,
+    Platform.DISCORD: discord.sender,
     Platform.TWITCH: _twitch_sender,
 }
 

@@ -135,3 +135,48 @@ def twitch_webhook(request: HttpRequest) -> HttpResponse:
     if event is None:
         return JsonResponse({"status": "duplicate"})
     return JsonResponse({"status": "stored", "event": event.pk})
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def discord_interactions(request: HttpRequest) -> HttpResponse:
+    """Discord's interactions endpoint. Discord probes it with forged signatures
+    and requires 401 for them before it accepts the URL."""
+    from nettpatrulje.channels import discord
+    from nettpatrulje.channels.models import Channel, Platform
+
+    body = _read_limited_body(request)
+    if body is None:
+        return _error(413, "body larger than 1 MiB")
+    signature = request.headers.get("X-Signature-Ed25519")
+    timestamp = request.headers.get("X-Signature-Timestamp")
+    if not signature or not timestamp:
+        return _error(401, "missing X-Signature-Ed25519 or X-Signature-Timestamp")
+    try:
+        interaction = json.loads(body)
+    except (ValueError, RecursionError):
+        return _error(400, "body is not valid JSON")
+    if not isinstance(interaction, dict):
+        return _error(400, "body is not a JSON object")
+    # The application id only chooses which key must verify the signature.
+    channel = (
+        Channel.objects.filter(
+            platform=Platform.DISCORD, account_id=str(interaction.get("application_id", ""))
+        )
+        .select_related("agency")
+        .first()
+    )
+    public_key = str((channel.config or {}).get("public_key", "")) if channel else ""
+    if not discord.verify_interaction(
+        public_key=public_key, signature=signature, timestamp=timestamp, body=body
+    ):
+        return _error(401, "invalid request signature")
+    try:
+        response = discord.interaction_respond(
+            channel=channel,
+            interaction=interaction,
+            rest_factory=lambda c: discord.rest_for(c, timeout=1.5, max_inline_wait=0.0),
+        )
+    except discord.InteractionError as exc:
+        return _error(400, str(exc))
+    return JsonResponse(response)
