@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "nettpatrulje.inbox",
     "nettpatrulje.triage",
     "nettpatrulje.web",
+    "nettpatrulje.widget",
     "nettpatrulje.library",
     "nettpatrulje.patrols",
 ]

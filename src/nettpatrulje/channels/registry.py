@@ -11,6 +11,8 @@ from django.conf import settings
 from nettpatrulje.channels import discord, meta, twitch
 from nettpatrulje.channels.base import Inbound, SendResult
 from nettpatrulje.channels.models import Channel, Platform
+from nettpatrulje.widget import parse as widget_parse
+from nettpatrulje.widget.sender import widget_sender
 
 
 class Sender(Protocol):
@@ -21,6 +23,7 @@ class Sender(Protocol):
 
 # WebhookEvent.source → parser of the stored JSON: returns (platform, items).
 PARSERS: dict[str, Callable[[Any], tuple[str, list[Inbound]]]] = {
+    "widget": widget_parse.parse_payload,
     "meta": meta.parse_payload,
     "discord": discord.parse_payload,
     twitch.SOURCE: twitch.parse_payload,
@@ -48,6 +51,7 @@ def _twitch_sender(channel: Channel) -> Sender:
 
 
 SENDERS: dict[str, Callable[[Channel], Sender]] = {
+    Platform.WIDGET: widget_sender,
     Platform.MESSENGER: _meta_sender,
     Platform.INSTAGRAM: _meta_sender,
     Platform.DISCORD: discord.sender,
