@@ -11,6 +11,8 @@ os.environ.setdefault(
 os.environ["META_APP_SECRET"] = "test-app-secret"
 os.environ["META_VERIFY_TOKEN"] = "test-verify-token"
 os.environ["META_GRAPH_URL"] = "http://127.0.0.1:9"  # tests point it at a fake
+os.environ["DISCORD_API_URL"] = "http://127.0.0.1:9"  # never the real platforms
+os.environ["TWITCH_HELIX_URL"] = "http://127.0.0.1:9"
 os.environ.pop("NETTPATRULJE_ENCRYPTION_KEYS", None)
 # Off for the suite at large; tests of the enforcement switch it on (accounts/tests).
 os.environ["NETTPATRULJE_REQUIRE_2FA"] = "0"

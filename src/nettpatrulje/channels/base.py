@@ -83,9 +83,12 @@ class SendError(Exception):
         transient: bool,
         code: int | None = None,
         needs_reconnect: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.code = code
         self.needs_reconnect = needs_reconnect
+        # Seconds the platform asked us to wait (rate limits); the outbox honours it.
+        self.retry_after = retry_after

@@ -356,8 +356,7 @@ def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
 
 class DiscordRateLimited(SendError):
     def __init__(self, reason: str, *, retry_after: float) -> None:
-        super().__init__(reason, transient=True, code=429)
-        self.retry_after = retry_after
+        super().__init__(reason, transient=True, code=429, retry_after=retry_after)
 
 
 class DiscordRest:

@@ -36,6 +36,7 @@ from nettpatrulje.lib.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
+META_PLATFORMS = {"messenger", "instagram"}
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 OUTBOX_METADATA_PREFIX = "nettpatrulje:outbox:"
@@ -301,6 +302,9 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
     """Meta's messaging policy: free replies within 24 h of the contact's last
     message; a human agent may answer until 7 days with the HUMAN_AGENT tag."""
     now = now or timezone.now()
+    if conversation.channel.platform not in META_PLATFORMS:
+        # Only Meta limits when a business may answer; the others allow replies any time.
+        return ReplyWindow(True)
     last = conversation.last_inbound_at
     if last is None:
         return ReplyWindow(
@@ -431,7 +435,7 @@ def outbox_send(outbox_id, *, client_factory=None) -> str:
             channel_mark_needs_reconnect(channel_id=item.channel_id, reason=exc.reason)
             return _outbox_failed(item, exc.reason)
         if exc.transient and item.attempts < MAX_ATTEMPTS:
-            return _outbox_retry_later(item, exc.reason)
+            return _outbox_retry_later(item, exc.reason, at_least=exc.retry_after)
         return _outbox_failed(item, exc.reason)
     with transaction.atomic():
         OutboxItem.objects.filter(pk=item.pk).exclude(state=OutboxItem.State.SENT).update(
@@ -444,11 +448,12 @@ def outbox_send(outbox_id, *, client_factory=None) -> str:
     return OutboxItem.State.SENT
 
 
-def _outbox_retry_later(item: OutboxItem, reason: str) -> str:
+def _outbox_retry_later(item: OutboxItem, reason: str, *, at_least: float | None = None) -> str:
+    delay = max(backoff_delay(item.attempts), timedelta(seconds=at_least or 0))
     with transaction.atomic():
         OutboxItem.objects.filter(pk=item.pk, state=OutboxItem.State.SENDING).update(
             state=OutboxItem.State.QUEUED,
-            next_attempt_at=timezone.now() + backoff_delay(item.attempts),
+            next_attempt_at=timezone.now() + delay,
             last_error=reason[:2000],
         )
     return OutboxItem.State.QUEUED

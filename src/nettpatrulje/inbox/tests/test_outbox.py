@@ -260,3 +260,30 @@ def test_send_error_classification():
     with pytest.raises(SendError) as e:
         GraphClient._result(respond(400, {"error": {"code": 100, "message": "bad"}}))
     assert not e.value.transient
+
+
+def test_platform_wait_time_is_honoured(fake_graph, conversation, officer, monkeypatch):
+    class RateLimited:
+        def __init__(self, channel):
+            pass
+
+        def send_text(self, **kwargs):
+            raise SendError("HTTP 429", transient=True, code=429, retry_after=120)
+
+    from nettpatrulje.inbox import services as svc
+
+    monkeypatch.setattr(svc, "_enqueue_send", lambda outbox_id: None)
+    message = svc.conversation_reply(conversation=conversation, author=officer, text="hei")
+    item = OutboxItem.objects.get(message=message)
+    svc.outbox_send(item.pk, client_factory=RateLimited)
+    item.refresh_from_db()
+    assert item.state == "queued"
+    assert item.next_attempt_at > timezone.now() + timedelta(seconds=110)
+
+
+def test_no_meta_window_on_other_platforms(conversation, channel):
+    channel.platform = "discord"
+    channel.save()
+    conversation.last_inbound_at = timezone.now() - timedelta(days=30)
+    window = services.reply_window(conversation)
+    assert window.allowed and window.tag == ""

@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 account_id=options["account_id"],
                 token=options["token"],
                 name=options["name"],
+                config=_pairs(options["config"]),
+                secrets=_pairs(options["secret"]),
             )
             self.stdout.write(
                 f"channel {channel.pk}: {channel.platform} {channel.account_id} → {agency.slug}"
