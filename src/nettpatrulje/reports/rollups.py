@@ -1,0 +1,209 @@
+"""Keeping the daily roll-ups current.
+
+Incremental path: saving a watched model (see `sources`) marks its local day
+dirty in the same transaction (`DirtyDay`, an upsert that bumps `marked_at`).
+Every worker's housekeeping calls `rollups_refresh()`, which claims dirty days
+with a conditional update (one worker per day), recomputes each day's figures
+from the source rows, replaces that day's `DailyFigure` rows in one
+transaction, and removes the mark only if nobody marked the day again in the
+meantime; otherwise the day is simply computed again on a later round.
+
+Rebuild: `rollups_rebuild()` recomputes every day from the first source row,
+with the same `compute` functions, so the two paths cannot disagree.
+
+Deletions do not mark days: retention deleting old messages leaves the
+figures of those days as they were (statistics outlive the case data). A full
+rebuild recomputes from what is still stored; `--since` limits it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from nettpatrulje.accounts.models import Agency
+from nettpatrulje.reports.models import DailyFigure, DirtyDay
+from nettpatrulje.reports.working import day_bounds, local_day
+
+logger = logging.getLogger(__name__)
+
+# A day is recomputed once nothing has marked it for this long (or, under
+# constant traffic, once this long after it was first marked): figures lag by
+# about this much, and a busy day costs one recomputation per interval.
+DEBOUNCE = timedelta(seconds=30)
+# A worker that dies holding a claim loses it after this long.
+LEASE = timedelta(minutes=5)
+# Rebuild in chunks of this many days: bounded memory, one transaction each.
+REBUILD_CHUNK_DAYS = 31
+
+
+def _sources() -> dict:
+    from nettpatrulje.reports.sources import SOURCES
+
+    return SOURCES
+
+
+# --- Marking -------------------------------------------------------------------------------
+
+
+def _agency_timezone(instance: Any, agency_id: int) -> str | None:
+    cached = instance._state.fields_cache.get("agency")
+    if cached is not None and cached.pk == agency_id:
+        return cached.timezone
+    return Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+
+
+def mark_dirty(source: str, marks: Iterable[tuple[int, datetime]], instance: Any = None) -> None:
+    now = timezone.now()
+    rows = {}
+    for agency_id, when in marks:
+        if agency_id is None or when is None:
+            continue
+        tz = _agency_timezone(instance, agency_id) if instance is not None else None
+        tz = tz or Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+        if tz is None:
+            continue
+        day = local_day(when, tz)
+        rows[(agency_id, day)] = DirtyDay(
+            agency_id=agency_id, source=source, day=day, first_marked_at=now, marked_at=now
+        )
+    if rows:
+        DirtyDay.objects.bulk_create(
+            list(rows.values()),
+            update_conflicts=True,
+            unique_fields=["agency", "source", "day"],
+            update_fields=["marked_at"],
+        )
+
+
+def _handler(source: str, marks_of):
+    def on_save(sender, instance, raw: bool = False, **kwargs) -> None:
+        if raw:  # loading fixtures: a rebuild follows
+            return
+        mark_dirty(source, marks_of(instance), instance)
+
+    return on_save
+
+
+_connected: list = []
+
+
+def connect_signals() -> None:
+    if _connected:
+        return
+    for source in _sources().values():
+        for label, marks_of in source.watch:
+            model = apps.get_model(label)
+            handler = _handler(source.name, marks_of)
+            _connected.append(handler)  # keep a strong reference
+            post_save.connect(handler, sender=model, weak=False)
+
+
+# --- Computing -----------------------------------------------------------------------------
+
+
+def _replace(agency: Agency, source: str, start_day: date, end_day: date, figures) -> int:
+    """Replace the figures of [start_day, end_day] in one transaction. The agency row
+    is locked so two writers of the same agency's figures take turns (PostgreSQL;
+    SQLite's IMMEDIATE transactions already serialise writers)."""
+    objs = [DailyFigure(agency=agency, source=source, **f) for f in figures]
+    with transaction.atomic():
+        Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk").first()
+        DailyFigure.objects.filter(
+            agency=agency, source=source, day__gte=start_day, day__lte=end_day
+        ).delete()
+        DailyFigure.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def recompute_days(agency: Agency, source: str, first: date, last: date) -> int:
+    start, _ = day_bounds(first, agency.timezone)
+    _, end = day_bounds(last, agency.timezone)
+    figures = list(_sources()[source].compute(agency, start, end))
+    return _replace(agency, source, first, last, figures)
+
+
+def rollups_refresh(*, limit: int = 200, debounce: timedelta = DEBOUNCE) -> int:
+    """Recompute the dirty days that have settled. Safe to run from several
+    workers at once. Returns the number of days recomputed."""
+    now = timezone.now()
+    due = (
+        DirtyDay.objects.filter(
+            Q(marked_at__lte=now - debounce) | Q(first_marked_at__lte=now - debounce)
+        )
+        .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+        .select_related("agency")
+        .order_by("first_marked_at")[:limit]
+    )
+    done = 0
+    for dirty in list(due):
+        claimed = (
+            DirtyDay.objects.filter(pk=dirty.pk, marked_at=dirty.marked_at)
+            .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + LEASE)
+        )
+        if not claimed:
+            continue  # another worker has it, or it was marked again just now
+        try:
+            recompute_days(dirty.agency, dirty.source, dirty.day, dirty.day)
+        except Exception:
+            logger.exception("roll-up of %s %s %s failed", dirty.agency_id, dirty.source, dirty.day)
+            DirtyDay.objects.filter(pk=dirty.pk).update(claimed_until=None)
+            continue
+        done += 1
+        gone, _ = DirtyDay.objects.filter(pk=dirty.pk, marked_at=dirty.marked_at).delete()
+        if not gone:
+            # Marked again while we computed: compute once more after the next pause.
+            DirtyDay.objects.filter(pk=dirty.pk).update(
+                claimed_until=None, first_marked_at=timezone.now()
+            )
+    return done
+
+
+def rollups_rebuild(
+    *,
+    agencies: Iterable[Agency] | None = None,
+    sources: Iterable[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> dict[str, int]:
+    """Recompute figures from scratch, chunk by chunk. Days before `since` keep
+    their figures (retention may have deleted their sources)."""
+    counts: dict[str, int] = {}
+    names = list(sources or _sources())
+    started = timezone.now()
+    for agency in agencies if agencies is not None else Agency.objects.all():
+        today = local_day(timezone.now(), agency.timezone)
+        for name in names:
+            first_at = _sources()[name].first_at(agency)
+            first = since or (local_day(first_at, agency.timezone) if first_at else today)
+            last = until or today
+            if first_at is None and since is None:
+                # Nothing stored: clear whatever figures remain.
+                DailyFigure.objects.filter(agency=agency, source=name).delete()
+                continue
+            if since is None:
+                DailyFigure.objects.filter(agency=agency, source=name, day__lt=first).delete()
+            if until is None:
+                DailyFigure.objects.filter(agency=agency, source=name, day__gt=last).delete()
+            day = first
+            while day <= last:
+                chunk_end = min(last, day + timedelta(days=REBUILD_CHUNK_DAYS - 1))
+                counts[name] = counts.get(name, 0) + recompute_days(agency, name, day, chunk_end)
+                day = chunk_end + timedelta(days=1)
+            DirtyDay.objects.filter(
+                agency=agency,
+                source=name,
+                day__gte=first,
+                day__lte=last,
+                marked_at__lte=started,
+            ).delete()
+    return counts

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import template
+
+from nettpatrulje.reports.charts import bar_chart, line_chart
+from nettpatrulje.reports.selectors import Series, suppress
+
+register = template.Library()
+
+
+@register.inclusion_tag("reports/_chart.html")
+def chart(series: Series, kind: str = "bar", small_counts: bool = False) -> dict:
+    """A chart with its numbers in a table beside it."""
+    if kind == "line":
+        svg = line_chart(series)
+    else:
+        svg = bar_chart(series, stacked=kind != "grouped")
+    rows = series.rows
+    if small_counts:
+        rows = [(label, [suppress(v) for v in values], suppress(t)) for label, values, t in rows]
+    return {
+        "series": series,
+        "svg": svg,
+        "names": list(series.series),
+        "rows": rows,
+        "show_total": kind == "bar" and len(series.series) > 1,
+    }
+
+
+@register.filter
+def small(value):
+    """Counts below five as "<5" (reports that leave the agency)."""
+    return suppress(value)
+
+
+@register.filter
+def minutes(value):
+    if value is None:
+        return "–"
+    value = int(value)
+    if value < 120:
+        return f"{value} min"
+    return f"{value // 60} h {value % 60:02d} min"
