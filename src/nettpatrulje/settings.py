@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "nettpatrulje.widget",
     "nettpatrulje.library",
     "nettpatrulje.patrols",
+    "nettpatrulje.reports",
 ]
 
 MIDDLEWARE = [

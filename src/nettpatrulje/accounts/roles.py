@@ -56,17 +56,21 @@ for _role, _perms in ROLE_PERMISSIONS.items():
     _perms |= {"patrols.view_operation", "library.view_article"}
     _perms |= _PATROL_PERMISSIONS.get(_role, set())
 
-# Patrols and the methods library: everyone reads operations and articles;
-# officers log sessions and refer cases, mentors answer guidance, coordinators plan.
-_PATROL_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {"patrols.add_patrolsession", "patrols.refer_case"},
-    Role.SUPERVISOR: {"patrols.add_patrolsession", "patrols.refer_case", "library.change_article"},
-    Role.MENTOR: {"patrols.answer_guidance", "library.add_article", "library.change_article"},
-    Role.COORDINATOR: {"patrols.manage_operation", "library.add_article", "library.change_article"},
+# Reports: analysts, supervisors and coordinators see dashboards and export;
+# supervisors may export unredacted text; officers pick notable examples.
+_REPORT_PERMISSIONS: dict[str, set[str]] = {
+    Role.ANALYST: {"reports.view_reports", "reports.export_reports"},
+    Role.COORDINATOR: {"reports.view_reports", "reports.export_reports"},
+    Role.SUPERVISOR: {
+        "reports.view_reports",
+        "reports.export_reports",
+        "reports.export_full_text",
+        "reports.add_notableexample",
+    },
+    Role.OFFICER: {"reports.add_notableexample"},
 }
-for _role, _perms in ROLE_PERMISSIONS.items():
-    _perms |= {"patrols.view_operation", "library.view_article"}
-    _perms |= _PATROL_PERMISSIONS.get(_role, set())
+for _role, _perms in _REPORT_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] |= _perms
 
 
 def sync_roles(**kwargs) -> None:

@@ -34,7 +34,14 @@ def run_maintenance(worker_id: str) -> dict[str, int]:
         "events_requeued": webhook_events_requeue_stale(),
         "outbox_dispatched": outbox_dispatch_due(),
         "outbox_flagged": outbox_flag_stuck(),
+        "rollups": _rollups_refresh(),
     }
+
+
+def _rollups_refresh() -> int:
+    from nettpatrulje.reports.rollups import rollups_refresh
+
+    return rollups_refresh()
 
 
 def _retention_if_due() -> int:
