@@ -6,8 +6,8 @@ a line that needs an officer (an emergency or high urgency, or a severe category
 opens or joins a conversation with its author, through the inbox's ordinary
 inbound path so that alerts and automatic replies work exactly as for messages.
 
-`StreamChatLine.session_ref` stays empty for now: patrol sessions, which will
-link the lines seen during a session, come with the patrols app.
+A line arriving while a patrol session collects this channel's chat is kept
+with that session (`StreamChatLine.session_ref`).
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def chat_line_apply(channel: Channel, item: Inbound) -> str:
         urgency=result.urgency[:10],
         flags=list(result.flags),
         redacted_text=result.redacted_text,
+        session_ref=_running_session_ref(channel, item),
     )
     try:
         # Insert and let the unique constraint decide: a redelivered line costs a
@@ -76,6 +77,20 @@ def chat_line_apply(channel: Channel, item: Inbound) -> str:
     conversation_id = _raise(channel, item, line)
     StreamChatLine.objects.filter(pk=line.pk).update(conversation_id=conversation_id)
     return "created"
+
+
+def _running_session_ref(channel: Channel, item: Inbound) -> str:
+    from nettpatrulje.patrols.models import PatrolSession
+
+    session_id = (
+        PatrolSession.objects.filter(
+            chat_channel=channel, started_at__lte=item.sent_at, ended_at__isnull=True
+        )
+        .order_by("-started_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return str(session_id) if session_id else ""
 
 
 def _own_ids(channel: Channel) -> set[str]:

@@ -302,6 +302,11 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
     """Meta's messaging policy: free replies within 24 h of the contact's last
     message; a human agent may answer until 7 days with the HUMAN_AGENT tag."""
     now = now or timezone.now()
+    if conversation.channel.platform == "internal":
+        return ReplyWindow(
+            False,
+            explanation=_("An internal case (from a patrol or a referral): there is nobody on a platform to reply to."),
+        )
     if conversation.channel.platform not in META_PLATFORMS:
         # Only Meta limits when a business may answer; the others allow replies any time.
         return ReplyWindow(True)

@@ -51,10 +51,20 @@ class SessionStartForm(forms.Form):
     platform = forms.ChoiceField(label=_("Platform"), choices=GamePlatform.choices)
     game = forms.CharField(label=_("Game"), max_length=120, required=False)
     location = forms.CharField(label=_("Server, channel or lobby"), max_length=200, required=False)
+    chat_channel = forms.ModelChoiceField(
+        label=_("Collect chat from"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "Your Twitch stream or Discord server: its chat lines are kept with the session."
+        ),
+    )
 
-    def __init__(self, *args, slots=None, **kwargs):
+    def __init__(self, *args, slots=None, chat_channels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = slots
+        self.fields["chat_channel"].queryset = chat_channels
+        self.fields["chat_channel"].empty_label = _("No chat")
         self.fields["slot"].empty_label = _("Ad hoc (no slot)")
         self.fields["slot"].label_from_instance = lambda s: (
             f"{s.operation} · {s.get_platform_display()} · {localtime(s.starts_at):%a %d.%m %H:%M}"

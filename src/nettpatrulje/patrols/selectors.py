@@ -327,3 +327,24 @@ def unread_count(*, user: Any) -> int:
 
 def mentors_of(agency: Agency) -> QuerySet[User]:
     return User.objects.filter(agency=agency, groups__name="mentor").distinct()
+
+
+def chat_channels_for(*, user) -> QuerySet:
+    """The agency's own stream and server channels a session can collect chat from."""
+    from nettpatrulje.channels.models import Channel, Platform
+
+    return Channel.objects.visible_to(user).filter(
+        platform__in=[Platform.TWITCH, Platform.DISCORD], status=Channel.Status.ACTIVE
+    )
+
+
+def session_chat_lines(*, session, limit: int = 200) -> dict:
+    """Chat collected while the session ran: how many lines, the raised ones first."""
+    from nettpatrulje.channels.models import StreamChatLine
+
+    lines = StreamChatLine.objects.filter(agency_id=session.agency_id, session_ref=str(session.pk))
+    return {
+        "count": lines.count(),
+        "raised": list(lines.filter(conversation__isnull=False).order_by("-sent_at")[:50]),
+        "recent": list(lines.order_by("-sent_at")[:limit]),
+    }

@@ -48,7 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "current": selectors.operation_current(user=user),
             "running": sessions.filter(ended_at=None, officer=user),
             "recent": sessions[:20],
-            "start_form": SessionStartForm(slots=selectors.slots_for_officer(user=user)),
+            "start_form": SessionStartForm(
+                slots=selectors.slots_for_officer(user=user),
+                chat_channels=selectors.chat_channels_for(user=user),
+            ),
             "can_patrol": user.has_perm("patrols.add_patrolsession"),
         },
     )
@@ -182,7 +185,11 @@ def board_live(request: HttpRequest, operation_id: int) -> HttpResponse:
 @agency_member_required
 @permission("patrols.add_patrolsession")
 def session_start(request: HttpRequest) -> HttpResponse:
-    form = SessionStartForm(request.POST, slots=selectors.slots_for_officer(user=request.user))
+    form = SessionStartForm(
+        request.POST,
+        slots=selectors.slots_for_officer(user=request.user),
+        chat_channels=selectors.chat_channels_for(user=request.user),
+    )
     if not form.is_valid():
         messages.error(request, _("The session was not started: check the fields."))
         return redirect("patrols:home")
@@ -193,6 +200,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
         game=d["game"],
         location=d["location"],
         slot=d["slot"],
+        chat_channel=d["chat_channel"],
     )
     return redirect("patrols:session", session_id=session.pk)
 
@@ -207,6 +215,7 @@ def _session_context(request: HttpRequest, session, **extra) -> dict:
             "articles__translations"
         ),
         "comments": session.comments.select_related("author"),
+        "chat_lines": selectors.session_chat_lines(session=session),
         "quick_form": extra.pop("quick_form", None) or QuickAddForm(),
         "incident_form": IncidentForm(session=session),
         "ask_form": GuidanceAskForm(),

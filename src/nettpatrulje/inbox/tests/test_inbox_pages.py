@@ -164,3 +164,20 @@ def test_first_message_sets_priority_later_ones_only_raise(client, channel):
     signed_post(client, envelope("PAGE1", text_event("U1", "PAGE1", "hei igjen, takk!")))
     conversation.refresh_from_db()
     assert conversation.priority == 3
+
+
+def test_conversation_links_to_guidance_and_referral(officer_client, conversation):
+    html = officer_client.get(f"/inbox/c/{conversation.pk}/").content.decode()
+    assert f"/patrols/guidance/ask/?conversation={conversation.pk}" in html
+    assert f"/patrols/referrals/new/?conversation={conversation.pk}" in html
+
+
+def test_internal_case_has_no_reply(officer_client, agency):
+    from nettpatrulje.inbox.services import reply_window
+    from nettpatrulje.testing.factories import ChannelFactory
+
+    internal = ChannelFactory(agency=agency, platform="internal", account_id="internal-kripos")
+    case = ConversationFactory(channel=internal, agency=agency, contact__channel=internal, contact__agency=agency)
+    assert not reply_window(case).allowed
+    html = officer_client.get(f"/inbox/c/{case.pk}/").content.decode()
+    assert "nobody on a platform to reply to" in html
