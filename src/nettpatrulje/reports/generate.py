@@ -62,14 +62,13 @@ def _pick(rng: random.Random, weighted) -> str:
 
 
 def _agency(slug: str | None) -> Agency:
-    if slug:
-        return Agency.objects.get(slug=slug)
-    agency = Agency.objects.order_by("pk").first()
-    if agency is None:
-        from nettpatrulje.accounts.services import agency_create
+    from nettpatrulje.accounts.services import agency_create
 
-        agency = agency_create(slug="bench", name="Benchmark agency", country="NO")
-    return agency
+    if slug:
+        agency = Agency.objects.filter(slug=slug).first()
+        return agency or agency_create(slug=slug, name=f"Agency {slug}", country="NO")
+    agency = Agency.objects.order_by("pk").first()
+    return agency or agency_create(slug="bench", name="Benchmark agency", country="NO")
 
 
 def _channels(agency: Agency) -> list[tuple[Channel, int]]:
@@ -215,7 +214,10 @@ def generate(
         conv.last_inbound_at = last_in
         conv.first_response_at = first_response
         conv.waiting_since = waiting
-        if now - conv.last_message_at > timedelta(days=3) and waiting is None:
+        # Officers close what has gone quiet; a few stay open longer.
+        if now - conv.last_message_at > timedelta(days=3) and (
+            waiting is None or rng.random() < 0.97
+        ):
             conv.status = Conversation.Status.CLOSED
             conv.closed_at = conv.last_message_at + timedelta(hours=1)
         contacts.append(contact)

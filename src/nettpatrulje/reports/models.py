@@ -68,6 +68,9 @@ class DailyFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["agency", "source", "day"], name="figure_agency_day"),
+            models.Index(fields=["agency", "metric", "day"], name="figure_agency_metric"),
+            # Cross-agency metrics (operations, guidance, referrals) are scoped by an OR.
+            models.Index(fields=["metric", "day"], name="figure_metric_day"),
             models.Index(fields=["operation", "day"], name="figure_operation_day"),
             models.Index(fields=["peer", "day"], name="figure_peer_day"),
         ]

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ METRIC_DIMENSIONS: dict[str, set[str]] = {
     "msg_auto": {"channel", "platform", "country"},
     "conv": {"channel", "platform", "category", "country"},
     "frt": {"channel", "platform", "category", "country"},
+    "conv_officer": {"country"},
     "patrol_session": {"platform", "country", "operation"},
     "interaction": {"platform", "country", "operation"},
     "incident": {"platform", "country", "operation"},
@@ -71,10 +73,17 @@ class Filters:
         return out
 
 
+# Metrics that only ever hold the agency's own rows: scoped by a plain equality,
+# so the (agency, metric, day) index answers them.
+OWN_METRICS = frozenset({"msg_in", "msg_out", "msg_auto", "conv", "frt", "conv_officer"})
+
+
 def figures(user: Any, filters: Filters, metric: str) -> QuerySet[DailyFigure]:
-    qs = DailyFigure.objects.visible_to(user).filter(
-        metric=metric, day__gte=filters.start, day__lte=filters.end
-    )
+    if metric in OWN_METRICS:
+        base = DailyFigure.objects.filter(agency_id=getattr(user, "agency_id", None) or 0)
+    else:
+        base = DailyFigure.objects.visible_to(user)
+    qs = base.filter(metric=metric, day__gte=filters.start, day__lte=filters.end)
     dims = METRIC_DIMENSIONS.get(metric, set())
     if filters.channel and "channel" in dims:
         qs = qs.filter(channel_id=filters.channel)
@@ -166,15 +175,26 @@ class Series:
         return not any(any(v) for v in self.series.values())
 
 
+def _month_of_day():
+    # "YYYY-MM" from the stored date with the database's own string functions
+    # (SQLite keeps dates as ISO text; PostgreSQL casts them the same way):
+    # grouping by month in SQL keeps a year to a few hundred result rows.
+    return Substr(Cast("day", output_field=CharField()), 1, 7)
+
+
 def _by_time(qs, dim: str, keys: list[str], key_of, value: str = "count", names=None) -> dict:
     grouped: dict[str, list[float]] = {}
     index = {k: i for i, k in enumerate(keys)}
-    fields = ["day"] + ([dim] if dim else [])
-    for row in qs.values(*fields).annotate(v=Sum(value)).order_by():
+    if key_of is month_key:
+        rows = qs.annotate(t=_month_of_day()).values("t", *([dim] if dim else []))
+    else:
+        rows = qs.annotate(t=F("day")).values("t", *([dim] if dim else []))
+    for row in rows.annotate(v=Sum(value)).order_by():
         name = row[dim] if dim else ""
         label = names(name) if names else (name or _("(none)"))
         grouped.setdefault(label, [0] * len(keys))
-        i = index.get(key_of(row["day"]))
+        t = row["t"]
+        i = index.get(t if isinstance(t, str) else key_of(t))
         if i is not None:
             grouped[label][i] += row["v"] or 0
     return dict(sorted(grouped.items(), key=lambda kv: -sum(kv[1])))
@@ -267,40 +287,51 @@ def _response(qs) -> ResponseFigures:
     )
 
 
+def _response_of(rows: list[tuple]) -> ResponseFigures:
+    """rows: (bucket, count, within, total)."""
+    n = sum(r[1] for r in rows)
+    within = sum(r[2] for r in rows)
+    total = sum(r[3] for r in rows)
+    buckets = [(r[0], r[1]) for r in rows]
+    return ResponseFigures(
+        count=n,
+        median_minutes=percentile_from_histogram(buckets, 0.5),
+        p90_minutes=percentile_from_histogram(buckets, 0.9),
+        within_pct=round(100.0 * within / n, 1) if n else None,
+        mean_minutes=round(total / n / 60, 1) if n else None,
+    )
+
+
 def first_response(user: Any, filters: Filters) -> dict:
-    qs = figures(user, filters, "frt")
-    overall = _response(qs)
+    # One grouped query (month, urgency, bucket); everything else in Python.
+    rows = list(
+        figures(user, filters, "frt")
+        .annotate(t=_month_of_day())
+        .values_list("t", "level", "bucket")
+        .annotate(n=Sum("count"), w=Sum("within"), s=Sum("total"))
+        .order_by()
+    )
+    urgent = {"emergency", "high"}
+    overall = _response_of([(b, n, w, s) for _m, _lv, b, n, w, s in rows])
     by_group = {
-        _("Emergency and high (target 1 working hour)"): _response(
-            qs.filter(level__in=["emergency", "high"])
+        _("Emergency and high (target 1 working hour)"): _response_of(
+            [(b, n, w, s) for _m, lv, b, n, w, s in rows if lv in urgent]
         ),
-        _("Normal and low (target 1 working day)"): _response(
-            qs.exclude(level__in=["emergency", "high"])
+        _("Normal and low (target 1 working day)"): _response_of(
+            [(b, n, w, s) for _m, lv, b, n, w, s in rows if lv not in urgent]
         ),
     }
     months = months_between(filters.start, filters.end)
-    per_month: dict[str, list] = defaultdict(list)
-    for day, bucket, n in qs.values_list("day", "bucket").annotate(n=Sum("count")).order_by():
-        per_month[month_key(day)].append((bucket, n))
-    within: dict[str, tuple[int, int]] = {}
-    for row in qs.values("day").annotate(w=Sum("within"), n=Sum("count")).order_by():
-        k = month_key(row["day"])
-        w0, n0 = within.get(k, (0, 0))
-        within[k] = (w0 + row["w"], n0 + row["n"])
+    per_month = {
+        m: _response_of([(b, n, w, s) for mm, _lv, b, n, w, s in rows if mm == m]) for m in months
+    }
     series = Series(_("First response in working minutes, per month"), months, unit="min")
     series.series = {
-        _("Median"): [percentile_from_histogram(per_month.get(m, []), 0.5) or 0 for m in months],
-        _("90th percentile"): [
-            percentile_from_histogram(per_month.get(m, []), 0.9) or 0 for m in months
-        ],
+        _("Median"): [per_month[m].median_minutes or 0 for m in months],
+        _("90th percentile"): [per_month[m].p90_minutes or 0 for m in months],
     }
     pct = Series(_("Answered within target (%)"), months, unit="%")
-    pct.series = {
-        _("Within target"): [
-            round(100.0 * within[m][0] / within[m][1], 1) if within.get(m, (0, 0))[1] else 0
-            for m in months
-        ]
-    }
+    pct.series = {_("Within target"): [per_month[m].within_pct or 0 for m in months]}
     return {"overall": overall, "by_group": by_group, "series": series, "within": pct}
 
 
@@ -328,12 +359,21 @@ def backlog(user: Any, filters: Filters, now=None) -> dict:
     if filters.country:
         qs = qs.filter(agency__country=filters.country)
     labels = [label for _limit, label in BACKLOG_AGES]
-    waiting = {label: 0 for label in labels}
-    answered = {label: 0 for label in labels}
-    for waiting_since, created in qs.values_list("waiting_since", "created_at").iterator():
-        age = now - (waiting_since or created)
-        label = next(lab for limit, lab in BACKLOG_AGES if limit is None or age < limit)
-        (waiting if waiting_since else answered)[label] += 1
+    # One query: a conditional count per age band and state, whatever the backlog's size.
+    aggregates = {}
+    lower = None
+    for i, (limit, _label) in enumerate(BACKLOG_AGES):
+        for kind, field_name in (("w", "waiting_since"), ("a", "created_at")):
+            cond = Q(waiting_since__isnull=kind == "a")
+            if limit is not None:
+                cond &= Q(**{f"{field_name}__gt": now - limit})
+            if lower is not None:
+                cond &= Q(**{f"{field_name}__lte": now - lower})
+            aggregates[f"{kind}{i}"] = Count("pk", filter=cond)
+        lower = limit
+    counts = qs.aggregate(**aggregates)
+    waiting = {label: counts[f"w{i}"] for i, label in enumerate(labels)}
+    answered = {label: counts[f"a{i}"] for i, label in enumerate(labels)}
     series = Series(_("Open conversations by age"), labels)
     series.series = {
         _("Waiting for us"): [waiting[k] for k in labels],
@@ -367,7 +407,7 @@ def workload(user: Any, filters: Filters) -> list[dict]:
     ):
         out.setdefault(officer, {"replies": 0, "assigned": 0, "open": 0})["replies"] = n
     for officer, n in (
-        figures(user, filters, "conv")
+        figures(user, filters, "conv_officer")
         .filter(agency_id=user.agency_id)
         .exclude(officer=None)
         .values_list("officer")
@@ -508,14 +548,10 @@ def filter_choices(user: Any) -> dict:
     from nettpatrulje.patrols.models import GamePlatform, Operation
 
     channels = Channel.objects.visible_to(user).order_by("platform", "name")
+    led = Operation.objects.filter(lead_id=user.agency_id)
     countries = sorted(
-        set(
-            DailyFigure.objects.visible_to(user)
-            .exclude(country="")
-            .values_list("country", flat=True)
-            .distinct()
-        )
-        | ({user.agency.country} if getattr(user, "agency", None) else set())
+        set(Agency.objects.filter(operations__in=led).values_list("country", flat=True))
+        | {user.agency.country}
     )
     from nettpatrulje.triage.constants import CATEGORIES
 

@@ -53,7 +53,11 @@ def compute(agency: Agency, start: datetime, end: datetime) -> Iterable[dict]:
             "level": urgency,
             "country": agency.country,
         }
-        acc.add(day, "conv", officer_id=assignee, **dims)
+        acc.add(day, "conv", **dims)
+        if assignee is not None:
+            # Workload on its own metric: an officer dimension on "conv" would make
+            # nearly one row per conversation.
+            acc.add(day, "conv_officer", officer_id=assignee, country=agency.country)
         # Cases we opened ourselves (no inbound message) wait for nobody.
         if first is None or inbound is None:
             continue
