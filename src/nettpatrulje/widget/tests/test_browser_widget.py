@@ -5,6 +5,9 @@ without reloading, and the conversation survives a reload."""
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -56,7 +59,8 @@ def test_visitor_and_officer_chat_live(
     log = panel.get_by_role("log")
     mine = log.locator("li.np-mine").filter(has_text=QUESTION)
     expect(mine).to_be_visible()
-    expect(mine).to_have_attribute("data-id", re.compile(r"^[0-9a-f-]{36}$"))  # the server's copy
+    # The server's copy replaces the optimistic one.
+    expect(mine).to_have_attribute("data-id", re.compile(r"^[0-9a-f-]{36}$"), timeout=15_000)
     expect(box).to_have_value("")
 
     conversation = Conversation.objects.get(channel=live_widget_channel)
@@ -119,3 +123,83 @@ def test_widget_speaks_the_host_pages_language(
     page.goto(f"{live_server.url}/widget/demo?lang=fi")
     expect(page.get_by_role("dialog", name="Chattaa poliisin kanssa")).to_be_visible()  # stays open
     expect(page.get_by_text("Tämä ei ole hätäpalvelu.")).to_be_visible()
+
+
+def host_page(live_server_url: str, key: str, lang: str) -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Poliisi</title>'
+        "</head><body><h1>Poliisi</h1><p>Nettipoliisi.</p>"
+        f'<script src="{live_server_url}/static/widget/widget.js" data-widget-key="{key}" async>'
+        "</script></body></html>"
+    )
+
+
+@contextmanager
+def website(html: str):
+    """A police website on its own loopback origin (127.0.0.1:<port>; the app
+    is at localhost:<port>): a different origin, and loopback both, so
+    Chromium's local-network rules do not interfere."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_widget_embedded_on_another_origin(
+    live_server, transactional_db, agency, browser, page, artifacts
+):
+    """The real case: the police website is another origin than the app. CORS
+    with preflight (Authorization header, JSON) is done by Chromium itself."""
+    from playwright.sync_api import expect
+
+    from nettpatrulje.channels.models import Channel, Platform
+    from nettpatrulje.inbox.models import Message
+    from nettpatrulje.testing.factories import ChannelFactory
+
+    channel = ChannelFactory(
+        agency=agency, platform=Platform.WIDGET, account_id="wk_cross", access_token=""
+    )
+    with website(host_page(live_server.url, "wk_cross", "fi")) as site:
+        Channel.objects.filter(pk=channel.pk).update(config={"origins": [site]})
+        page.goto(f"{site}/poliisi")
+        page.get_by_role("button", name="Chattaa poliisin kanssa").click()
+        panel = page.get_by_role("dialog", name="Chattaa poliisin kanssa")
+        expect(panel.get_by_text("Tämä ei ole hätäpalvelu.")).to_be_visible()
+        box = panel.get_by_label("Viestisi")
+        box.fill("Moi! Onko tämä huijaus?")
+        box.press("Enter")
+        mine = panel.get_by_role("log").locator("li.np-mine")
+        expect(mine).to_have_attribute("data-id", re.compile(r"^[0-9a-f-]{36}$"), timeout=15_000)
+        page.screenshot(path=artifacts / "01-cross-origin-fi.png")
+    assert Message.objects.filter(channel=channel).count() == 1
+
+    # Another website copying the tag gets nothing through: the preflight is refused.
+    with website(host_page(live_server.url, "wk_cross", "en")) as copycat:
+        page.goto(f"{copycat}/copy")
+        page.get_by_role("button", name="Chat with the police").click()
+        panel = page.get_by_role("dialog", name="Chat with the police")
+        expect(panel.get_by_role("alert")).to_have_text(
+            "No connection. Trying again…", timeout=15_000
+        )
+        panel.get_by_label("Your message").fill("copied")
+        panel.get_by_label("Your message").press("Enter")
+        expect(panel.get_by_role("log").locator("li.np-mine")).to_have_count(1)
+        page.screenshot(path=artifacts / "02-copycat-refused.png")
+    assert Message.objects.filter(channel=channel).count() == 1

@@ -449,7 +449,10 @@
         if (!state.loaded) {
           state.loaded = true;
           // Optimistic messages from an earlier page that the server never confirmed.
-          state.pending.forEach(function (p) { log.appendChild(p.el); if (p.status !== "sent") deliver(p, 0); });
+          state.pending.forEach(function (p) {
+            log.appendChild(p.el);
+            if (p.restored) { p.restored = false; deliver(p, 0); }
+          });
           scrollDown();
         }
         if (alertBox.textContent === t("offline")) showAlert("");
@@ -588,7 +591,7 @@
   // --- Start ---------------------------------------------------------------------------
   (saved.pending || []).forEach(function (s) {
     if (!s || !s.client_id || !s.text) return;
-    var p = { client_id: s.client_id, text: s.text, status: "sending" };
+    var p = { client_id: s.client_id, text: s.text, status: "sending", restored: true };
     p.el = messageNode("in", s.text, "", false);
     p.el.classList.add("np-pending");
     state.pending.set(p.client_id, p);
