@@ -330,7 +330,7 @@ def first_response(user: Any, filters: Filters) -> dict:
         _("Median"): [per_month[m].median_minutes or 0 for m in months],
         _("90th percentile"): [per_month[m].p90_minutes or 0 for m in months],
     }
-    pct = Series(_("Answered within target (%)"), months, unit="%")
+    pct = Series(_("Answered within target, per cent"), months, unit="%")
     pct.series = {_("Within target"): [per_month[m].within_pct or 0 for m in months]}
     return {"overall": overall, "by_group": by_group, "series": series, "within": pct}
 
