@@ -30,7 +30,9 @@ def _nice_max(value: float) -> float:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:,.0f}".replace(",", " ") if abs(v) >= 10 or v == int(v) else f"{v:.1f}"
+    if abs(v) >= 10 or v == int(v):
+        return f"{v:,.0f}".replace(",", " ")
+    return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 def _fold(series: Series) -> list[tuple[str, list[float]]]:
@@ -89,7 +91,8 @@ def _legend(parts: list[str], names: list[str]) -> None:
 
 def _svg(parts: list[str], title: str) -> SafeString:
     body = "".join(parts)
-    return mark_safe(  # noqa: S308 - every label above is escaped
+    # Every label above is escaped.
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" '
         f'role="img" aria-label="{escape(title)}" class="chart">'
         f"<title>{escape(title)}</title>{body}</svg>"

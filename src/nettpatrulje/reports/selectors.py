@@ -201,7 +201,11 @@ def _by_time(qs, dim: str, keys: list[str], key_of, value: str = "count", names=
 
 
 def _channel_names() -> dict[int, str]:
-    return {c.pk: str(c) for c in Channel.objects.all()}
+    # Short labels for legends and table heads: the channel's name, else its platform.
+    return {
+        pk: (name or platform_name(platform))[:32]
+        for pk, name, platform in Channel.objects.values_list("pk", "name", "platform")
+    }
 
 
 def platform_name(value: str) -> str:

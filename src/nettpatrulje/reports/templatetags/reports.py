@@ -11,10 +11,7 @@ register = template.Library()
 @register.inclusion_tag("reports/_chart.html")
 def chart(series: Series, kind: str = "bar", small_counts: bool = False) -> dict:
     """A chart with its numbers in a table beside it."""
-    if kind == "line":
-        svg = line_chart(series)
-    else:
-        svg = bar_chart(series, stacked=kind != "grouped")
+    svg = line_chart(series) if kind == "line" else bar_chart(series, stacked=kind != "grouped")
     rows = series.rows
     if small_counts:
         rows = [(label, [suppress(v) for v in values], suppress(t)) for label, values, t in rows]
