@@ -89,6 +89,9 @@ def _env(var_dir: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         NETTPATRULJE_VAR_DIR=var_dir,
         NETTPATRULJE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        # Production refuses to start without Meta's secrets, even when unused here.
+        META_APP_SECRET=os.urandom(16).hex(),
+        META_VERIFY_TOKEN=os.urandom(16).hex(),
         PYTHONPATH=os.pathsep.join(
             p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
         ),
