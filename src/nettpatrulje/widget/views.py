@@ -223,14 +223,39 @@ def _rate_limited(exc: RateLimited, origin: str) -> JsonResponse:
     return response
 
 
+# The widget's languages, each named in itself (never translated).
+WIDGET_LANGUAGES = [
+    ("nb", "Bokmål"),
+    ("nn", "Nynorsk"),
+    ("en", "English"),
+    ("fi", "Suomi"),
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("is", "Íslenska"),
+]
+ADD_COMMAND = (
+    "nettpatrulje channels add --agency kripos --platform widget"
+    ' --account-id wk_demo_kripos --name "Web chat" --config origins=https://www.politiet.no'
+)
+
+
 @require_GET
 def demo(request: HttpRequest) -> HttpResponse:
     """A fake police website embedding the widget with its one tag."""
     channel = services.demo_channel()
     languages = {code for code, _ in settings.LANGUAGES}
     lang = request.GET.get("lang", "")
-    if lang not in {"nb", "nn", "en", "fi", "nl", "fr", "is"}:
+    if lang not in dict(WIDGET_LANGUAGES):
         lang = channel.agency.language if channel else translation.get_language()
     # The page's own text exists in the interface languages; the widget follows <html lang>.
     with translation.override(lang if lang in languages else "en"):
-        return render(request, "widget/demo.html", {"channel": channel, "page_lang": lang})
+        return render(
+            request,
+            "widget/demo.html",
+            {
+                "channel": channel,
+                "page_lang": lang,
+                "widget_languages": WIDGET_LANGUAGES,
+                "add_command": ADD_COMMAND,
+            },
+        )
