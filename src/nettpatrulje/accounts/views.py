@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -119,14 +119,13 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
-    if token is not None:
-        api_token_revoke(token=token)
-        audit_log(
-            action="auth.api_token_revoked",
-            actor=request.user,
-            agency_id=request.user.agency_id,
-            ip=client_ip(request),
-            detail={"token": token.prefix},
-        )
+    token = get_object_or_404(ApiToken, user=request.user, pk=token_id)
+    api_token_revoke(token=token)
+    audit_log(
+        action="auth.api_token_revoked",
+        actor=request.user,
+        agency_id=request.user.agency_id,
+        ip=client_ip(request),
+        detail={"token": token.prefix},
+    )
     return redirect("api-tokens")

@@ -12,7 +12,7 @@ import json
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,13 +27,34 @@ logger = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For")
 
 
-def webhook_event_store(*, source: str, body: bytes, headers: dict[str, str]) -> WebhookEvent:
+def webhook_event_store(
+    *,
+    source: str,
+    body: bytes,
+    headers: dict[str, str],
+    delivery_id: str | None = None,
+    kept_headers: tuple[str, ...] = KEPT_HEADERS,
+) -> WebhookEvent | None:
+    """Store one delivery with the task that will process it, in one transaction.
+
+    With a platform `delivery_id` a redelivery returns None: the unique
+    constraint decides, so two concurrent redeliveries cannot both get in."""
     from nettpatrulje.channels.tasks import process_webhook_event
 
-    kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
-    with transaction.atomic():
-        event = WebhookEvent.objects.create(source=source, body=body, headers=kept)
-        enqueue(process_webhook_event, event.pk)
+    kept = {k: v for k, v in headers.items() if k in kept_headers}
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                source=source,
+                body=body,
+                headers=kept,
+                delivery_id=delivery_id[:128] if delivery_id else None,
+            )
+            enqueue(process_webhook_event, event.pk)
+    except IntegrityError:
+        if delivery_id is None:
+            raise
+        return None
     return event
 
 

@@ -202,29 +202,6 @@ def _whisper(account: str, event: dict, now: datetime) -> Inbound:
 # --- Request-path writes ---------------------------------------------------------
 
 
-def eventsub_event_store(*, body: bytes, headers: dict[str, str], delivery_id: str):
-    """Store a verified notification or revocation with its task, in one
-    transaction. Returns the event, or None when this delivery id was stored
-    before (a redelivery): the unique constraint decides, so two concurrent
-    redeliveries cannot both get in."""
-    from django.db import IntegrityError, transaction
-
-    from nettpatrulje.channels.models import WebhookEvent
-    from nettpatrulje.channels.tasks import process_webhook_event
-    from nettpatrulje.lib.tasks import enqueue
-
-    kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
-    try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                source=SOURCE, delivery_id=delivery_id[:128], body=body, headers=kept
-            )
-            enqueue(process_webhook_event, event.pk)
-    except IntegrityError:
-        return None
-    return event
-
-
 def subscription_status_set(*, channel_id: int, subscription: Any, status: str, reason: str = ""):
     """Record a subscription's state in the channel's config where admins see it;
     a revoked one also marks the channel as needing reconnection."""

@@ -129,8 +129,12 @@ def twitch_webhook(request: HttpRequest) -> HttpResponse:
             status=status,
             reason=f"Twitch revoked the {subscription.get('type', '')} subscription: {status}",
         )
-    event = twitch.eventsub_event_store(
-        body=body, headers=dict(request.headers), delivery_id=message_id
+    event = webhook_event_store(
+        source=twitch.SOURCE,
+        body=body,
+        headers=dict(request.headers),
+        delivery_id=message_id,
+        kept_headers=twitch.KEPT_HEADERS,
     )
     if event is None:
         return JsonResponse({"status": "duplicate"})
