@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.export, name="export"),
     path("monthly/", views.monthly, name="monthly"),
-    path("operations/<slug:slug>/", views.operation, name="operation"),
+    path("operations/<int:operation_id>/", views.operation, name="operation"),
     path("examples/", views.examples, name="examples"),
-    path("examples/<int:example_id>/delete/", views.example_delete, name="example-delete"),
+    path("examples/delete/", views.example_delete, name="example-delete"),
 ]

@@ -115,10 +115,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 @agency_member_required
 @permission("reports.view_reports")
-def operation(request: HttpRequest, slug: str) -> HttpResponse:
+def operation(request: HttpRequest, operation_id: int) -> HttpResponse:
     from nettpatrulje.patrols.models import Operation
 
-    op = get_visible_or_404(Operation, request.user, slug=slug)
+    op = get_visible_or_404(Operation, request.user, pk=operation_id)
     try:
         data = selectors.operation_report(
             request.user, operation=op, language=get_language() or "en"
@@ -176,8 +176,8 @@ def examples(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agency_member_required
-def example_delete(request: HttpRequest, example_id: int) -> HttpResponse:
-    example = get_visible_or_404(NotableExample, request.user, pk=example_id)
+def example_delete(request: HttpRequest) -> HttpResponse:
+    example = get_visible_or_404(NotableExample, request.user, pk=request.POST.get("example"))
     services.example_delete(actor=request.user, example=example, ip=_ip(request))
     flash.success(request, _("The example was removed."))
     return redirect("reports:examples")

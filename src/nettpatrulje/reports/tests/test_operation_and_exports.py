@@ -75,7 +75,7 @@ def test_only_the_lead_gets_the_operation_report(week, helsinki, client):
     with pytest.raises(selectors.NotLead):
         selectors.operation_report(fi, operation=week)
     client.force_login(fi)
-    assert client.get(f"/reports/operations/{week.slug}/?format=json").status_code == 403
+    assert client.get(f"/reports/operations/{week.pk}/?format=json").status_code == 403
     # A participant's own dashboard shows its own sessions, not the lead's.
     flt = selectors.Filters.month(2026, 10)
     assert selectors.patrols(fi, flt)["totals"]["sessions"] == 3
