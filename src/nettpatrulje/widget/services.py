@@ -35,7 +35,7 @@ from nettpatrulje.accounts.opening_hours import is_open
 from nettpatrulje.channels.models import Channel, Platform, WebhookEvent
 from nettpatrulje.channels.services import webhook_event_store
 from nettpatrulje.inbox.models import Conversation, Message, OutboxItem
-from nettpatrulje.widget.parse import PLATFORM, client_id_from_mid
+from nettpatrulje.widget.parse import PLATFORM, client_id_from_mid, message_mid
 
 TOKEN_SALT = "nettpatrulje.widget.visitor-token"
 EMERGENCY_NUMBER = "112"
@@ -46,6 +46,7 @@ CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # was already returned: a slow transaction, a worker that ran late.
 CURSOR_OVERLAP = timedelta(minutes=2)
 HISTORY_LIMIT = 200
+KEPT_HEADERS = ("Content-Type", "User-Agent", "Origin")
 
 
 def _setting(name: str, default):
@@ -235,10 +236,12 @@ def session_payload(*, channel: Channel, token: str) -> dict:
 
 def visitor_message_store(
     *, channel: Channel, visitor: Visitor, client_id: str, text: str, headers: dict[str, str]
-) -> WebhookEvent:
+) -> WebhookEvent | None:
     """Store the visitor's message durably; the worker applies it. A retry with
-    the same client id stores a second event that the worker finds to be a
-    duplicate (unique channel + platform message id)."""
+    the same client id is recognised at the door (delivery id = the message's
+    platform id, unique per source) and stores nothing; should it get past,
+    the worker still finds the message a duplicate. Returns None for a retry.
+    Kept headers: which website (Origin) and browser; not the IP address."""
     body = json.dumps(
         {
             "widget_key": channel.account_id,
@@ -249,7 +252,13 @@ def visitor_message_store(
         },
         ensure_ascii=False,
     ).encode()
-    return webhook_event_store(source=PLATFORM, body=body, headers=headers)
+    return webhook_event_store(
+        source=PLATFORM,
+        body=body,
+        headers=headers,
+        delivery_id=message_mid(visitor.visitor_id, client_id),
+        kept_headers=KEPT_HEADERS,
+    )
 
 
 # --- Reading ---------------------------------------------------------------------

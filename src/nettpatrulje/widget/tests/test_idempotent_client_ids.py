@@ -19,7 +19,7 @@ def test_retry_with_same_client_id_is_one_message(visitor, widget_channel):
     statuses = list(
         WebhookEvent.objects.filter(source="widget").order_by("pk").values_list("status", flat=True)
     )
-    assert statuses == ["processed", "duplicate", "duplicate"]
+    assert statuses == ["processed"]  # retries are recognised at the door
     assert len(visitor.messages().json()["messages"]) == 1
 
 

@@ -32,6 +32,7 @@ def test_visitor_message_is_stored_as_event_and_reaches_the_inbox(
     assert stored["widget_key"] == widget_channel.account_id
     assert stored["text"] == QUESTION
     assert "Authorization" not in event.headers  # the token is never kept
+    assert event.headers.get("Origin") == visitor.origin
 
     visitor_id = services.token_verify(visitor.token, channel=widget_channel).visitor_id
     conversation = Conversation.objects.get(channel=widget_channel)
