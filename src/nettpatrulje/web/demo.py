@@ -56,6 +56,45 @@ CHANNELS = [
     ("logreglan", Platform.MESSENGER, "100000000000005", "Netlöggan (Facebook)"),
 ]
 
+# The demo's Discord application signs interactions with this key; only its
+# public half is configured, as at Discord.
+DEMO_DISCORD_PUBLIC_KEY = "8d1b5c9a3f1e0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a3e5f7b9d"
+
+GAMING_CHANNELS = [
+    # agency, platform, account id, name, config, secrets
+    (
+        "kripos",
+        Platform.TWITCH,
+        "900000001",
+        "twitch.tv/politietsnettpatrulje",
+        {"client_id": "demo-client-id"},
+        {"eventsub_secret": "demo-eventsub-secret-kripos", "access_token": "demo-twitch-token"},
+    ),
+    (
+        "kripos",
+        Platform.DISCORD,
+        "1180000000000000001",
+        "Politiets nettpatrulje (Discord)",
+        {
+            "public_key": DEMO_DISCORD_PUBLIC_KEY,
+            "guild_id": "1181000000000000001",
+            "watched_channel_ids": ["1182000000000000001"],
+        },
+        {"bot_token": "demo-discord-bot-token"},
+    ),
+    (
+        "kripos",
+        Platform.WIDGET,
+        "wk_demo_kripos",
+        "Nettpatruljen (politiet.no web chat)",
+        {
+            "origins": ["http://127.0.0.1:8000", "http://localhost:8000"],
+            "non_emergency_number": "02800",
+        },
+        {},
+    ),
+]
+
 LABELS = ["follow-up", "school", "sextortion", "fraud", "referred"]
 
 CANNED = [
@@ -237,6 +276,15 @@ def seed_demo(*, now=None) -> dict[str, int]:
             email=f"{username}@demo.invalid",
         )
     channels = {}
+    for slug, platform, account_id, name, config, secrets in GAMING_CHANNELS:
+        channel_create(
+            agency=agencies[slug],
+            platform=platform,
+            account_id=account_id,
+            name=name,
+            config=config,
+            secrets=secrets,
+        )
     for slug, platform, account_id, name in CHANNELS:
         channels[(slug, platform)] = channel_create(
             agency=agencies[slug],

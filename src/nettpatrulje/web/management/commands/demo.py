@@ -41,6 +41,8 @@ class Command(BaseCommand):
         env.setdefault("META_APP_SECRET", settings.META_APP_SECRET or "demo-app-secret")
         env.setdefault("META_VERIFY_TOKEN", settings.META_VERIFY_TOKEN or "demo-verify-token")
         env["META_GRAPH_URL"] = f"http://127.0.0.1:{graph_port}"
+        env["DISCORD_API_URL"] = f"http://127.0.0.1:{graph_port + 1}/api/v10"
+        env["TWITCH_HELIX_URL"] = f"http://127.0.0.1:{graph_port + 2}/helix"
         env["NETTPATRULJE_DEMO"] = "1"
         env.setdefault("DJANGO_SECRET_KEY", settings.SECRET_KEY)
         exe = [sys.executable, "-m", "nettpatrulje"]
@@ -71,6 +73,8 @@ class Command(BaseCommand):
                 "--echo-url",
                 f"{base_url}/webhooks/meta",
             ],
+            "fakediscord": [*exe, "discord", "fake", "--port", str(graph_port + 1)],
+            "fakehelix": [*exe, "fakehelix", "--port", str(graph_port + 2)],
             "simulator": [
                 *exe,
                 "simulate",
@@ -84,7 +88,7 @@ class Command(BaseCommand):
         }
         running: dict[str, subprocess.Popen] = {}
         try:
-            for name in ("web", "worker", "fakegraph"):
+            for name in ("web", "worker", "fakegraph", "fakediscord", "fakehelix"):
                 running[name] = subprocess.Popen(procs[name], env=env)
             self._wait_for(f"{base_url}/healthz")
             running["simulator"] = subprocess.Popen(procs["simulator"], env=env)
@@ -130,7 +134,9 @@ class Command(BaseCommand):
         for username, agency, roles, *_ in USERS:
             lines.append(f"    {username:<12} {agency:<10} {', '.join(r.value for r in roles)}")
         lines += [
-            "  Simulated Messenger and Instagram traffic is arriving. Ctrl-C stops everything.",
+            "  Simulated Messenger, Instagram, Twitch, Discord and web chat traffic is arriving.",
+            f"  The web chat as a police website embeds it: {base_url}/widget/demo",
+            "  Ctrl-C stops everything.",
             "",
         ]
         self.stdout.write("\n".join(lines))
