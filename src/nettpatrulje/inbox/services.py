@@ -305,7 +305,9 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
     if conversation.channel.platform == "internal":
         return ReplyWindow(
             False,
-            explanation=_("An internal case (from a patrol or a referral): there is nobody on a platform to reply to."),
+            explanation=_(
+                "An internal case (from a patrol or a referral): there is nobody on a platform to reply to."
+            ),
         )
     if conversation.channel.platform not in META_PLATFORMS:
         # Only Meta limits when a business may answer; the others allow replies any time.

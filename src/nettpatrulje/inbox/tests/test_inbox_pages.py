@@ -177,7 +177,9 @@ def test_internal_case_has_no_reply(officer_client, agency):
     from nettpatrulje.testing.factories import ChannelFactory
 
     internal = ChannelFactory(agency=agency, platform="internal", account_id="internal-kripos")
-    case = ConversationFactory(channel=internal, agency=agency, contact__channel=internal, contact__agency=agency)
+    case = ConversationFactory(
+        channel=internal, agency=agency, contact__channel=internal, contact__agency=agency
+    )
     assert not reply_window(case).allowed
     html = officer_client.get(f"/inbox/c/{case.pk}/").content.decode()
     assert "nobody on a platform to reply to" in html
