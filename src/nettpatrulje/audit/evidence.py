@@ -99,22 +99,7 @@ def conversation_evidence(
     # The export is itself recorded first, so the extract includes it.
     audit_log(action="evidence.export", actor=user, obj=conversation, ip=ip, reason=reason)
     ids = [str(conversation.pk)] + [str(m.pk) for m in messages]
-    extract = [
-        {
-            "id": r.pk,
-            "at": r.at,
-            "actor": r.actor_label,
-            "action": r.action,
-            "object_type": r.object_type,
-            "object_id": r.object_id,
-            "detail": r.detail,
-            "ip": r.ip,
-            "reason": r.reason,
-            "hash": r.hash,
-            "prev_hash": r.prev_hash,
-        }
-        for r in AuditRecord.objects.filter(object_id__in=ids).order_by("id")
-    ]
+    extract = [_record(r) for r in AuditRecord.objects.filter(object_id__in=ids).order_by("id")]
     files = {
         "transcript.json": _json(transcript),
         "transcript.html": render_to_string(
@@ -124,8 +109,100 @@ def conversation_evidence(
         "triage.json": _json(triage),
         "audit.json": _json(extract),
     }
+    return _package(files, object_type="conversation", object_id=str(conversation.pk), user=user)
+
+
+def session_evidence(*, session, user, ip: str | None = None, reason: str = "") -> bytes:
+    """A patrol session: what the officer logged, the incidents, guidance, and the
+    chat collected during it."""
+    from nettpatrulje.channels.models import StreamChatLine
+
+    log = {
+        "session": {
+            "id": str(session.pk),
+            "agency": session.agency.slug,
+            "officer": session.officer.get_username(),
+            "platform": session.platform,
+            "game": session.game,
+            "location": session.location,
+            "started_at": session.started_at,
+            "ended_at": session.ended_at,
+            "summary": session.summary,
+        },
+        "interactions": [
+            {
+                "at": i.at,
+                "handle": i.handle,
+                "age_band": i.age_band,
+                "topics": i.topics,
+                "concern": i.concern,
+                "note": i.note,
+            }
+            for i in session.interactions.order_by("at")
+        ],
+        "incidents": [
+            {
+                "at": i.created_at,
+                "description": i.description,
+                "concern": i.concern,
+                "conversation": str(i.conversation_id) if i.conversation_id else None,
+            }
+            for i in session.incidents.order_by("created_at")
+        ],
+        "guidance": [
+            {
+                "asked_at": g.asked_at,
+                "question": g.question,
+                "answer": g.answer,
+                "answered_at": g.answered_at,
+            }
+            for g in session.guidance.order_by("asked_at")
+        ],
+    }
+    lines = StreamChatLine.objects.filter(agency_id=session.agency_id, session_ref=str(session.pk))
+    chat = [
+        {
+            "sent_at": c.sent_at,
+            "platform_message_id": c.platform_message_id,
+            "author_id": c.author_id,
+            "author": c.author_name,
+            "text": c.text,
+            "category": c.category,
+            "urgency": c.urgency,
+        }
+        for c in lines.order_by("sent_at")
+    ]
+    audit_log(action="evidence.export", actor=user, obj=session, ip=ip, reason=reason)
+    records = AuditRecord.objects.filter(
+        object_type=session._meta.label_lower, object_id=str(session.pk)
+    )
+    files = {
+        "session.json": _json(log),
+        "chat.json": _json(chat),
+        "audit.json": _json([_record(r) for r in records.order_by("id")]),
+    }
+    return _package(files, object_type="patrol_session", object_id=str(session.pk), user=user)
+
+
+def _record(r: AuditRecord) -> dict:
+    return {
+        "id": r.pk,
+        "at": r.at,
+        "actor": r.actor_label,
+        "action": r.action,
+        "object_type": r.object_type,
+        "object_id": r.object_id,
+        "detail": r.detail,
+        "ip": r.ip,
+        "reason": r.reason,
+        "hash": r.hash,
+        "prev_hash": r.prev_hash,
+    }
+
+
+def _package(files: dict[str, bytes], *, object_type: str, object_id: str, user) -> bytes:
     manifest = {
-        "object": {"type": "conversation", "id": str(conversation.pk)},
+        "object": {"type": object_type, "id": object_id},
         "exported_by": user.get_username(),
         "exported_at": timezone.now().isoformat(),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from nettpatrulje.accounts.decorators import agency_member_required, permission
 from nettpatrulje.accounts.scoping import get_visible_or_404
-from nettpatrulje.audit.evidence import conversation_evidence
+from nettpatrulje.audit.evidence import conversation_evidence, session_evidence
 from nettpatrulje.audit.models import LegalHold, RetentionPolicy
 from nettpatrulje.audit.retention import legal_hold_place, legal_hold_release, retention_plan
 from nettpatrulje.audit.selectors import TrailFilters, trail_search
@@ -108,6 +108,25 @@ def evidence_export(request: HttpRequest, conversation_id) -> HttpResponse:
     )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="evidence-{conversation.pk}.zip"'
+    return response
+
+
+@require_POST
+@agency_member_required
+@permission("audit.export_evidence")
+def session_evidence_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    from nettpatrulje.patrols.models import PatrolSession
+
+    session = get_visible_or_404(PatrolSession, request.user, pk=session_id)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say why the evidence is exported: the reason is recorded."))
+        return redirect("patrols:session", session_id=session.pk)
+    data = session_evidence(
+        session=session, user=request.user, ip=client_ip(request), reason=reason
+    )
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="evidence-session-{session.pk}.zip"'
     return response
 
 

@@ -114,3 +114,27 @@ def test_export_from_page_needs_permission_and_reason(client, officer_client, co
     r = client.post(f"/admin/audit/evidence/{conversation.pk}", {"reason": "court"})
     assert r["Content-Type"] == "application/zip"
     assert evidence_verify(r.content).ok
+
+
+def test_patrol_session_evidence(client, officer, agency, tmp_path, capsys):
+    from nettpatrulje.patrols.services import session_start
+
+    session = session_start(
+        actor=officer, platform="roblox", game="Brookhaven", location="", slot=None
+    )
+    data = None
+    supervisor = UserFactory(username="kari", agency=agency, roles=["supervisor"])
+    client.force_login(supervisor)
+    r = client.post(f"/admin/audit/evidence/session/{session.pk}", {"reason": "prosecutor"})
+    data = r.content
+    check = evidence_verify(data)
+    assert check.ok, check.problems
+    assert check.manifest["object"] == {"type": "patrol_session", "id": str(session.pk)}
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert {"session.json", "chat.json", "audit.json"} <= names
+    path = tmp_path / "s.zip"
+    call_command(
+        "evidence", "export", "--session", str(session.pk), "--user", "ola", "-o", str(path)
+    )
+    call_command("evidence", "verify", str(path))
+    assert "patrol_session" in capsys.readouterr().out

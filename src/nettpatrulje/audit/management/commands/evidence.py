@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from nettpatrulje.accounts.models import User
-from nettpatrulje.audit.evidence import conversation_evidence, evidence_verify
+from nettpatrulje.audit.evidence import conversation_evidence, evidence_verify, session_evidence
 from nettpatrulje.inbox.models import Conversation
 
 
@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export")
-        export.add_argument("--conversation", required=True)
+        target = export.add_mutually_exclusive_group(required=True)
+        target.add_argument("--conversation")
+        target.add_argument("--session", help="a patrol session id")
         export.add_argument(
             "--user",
             required=True,
@@ -43,11 +45,21 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"no user {options['user']!r}")
-        conversation = (
-            Conversation.objects.visible_to(user).filter(pk=options["conversation"]).first()
-        )
-        if conversation is None:
-            raise CommandError("no such conversation in that user's agency")
-        data = conversation_evidence(conversation=conversation, user=user, reason=options["reason"])
+        if options["session"]:
+            from nettpatrulje.patrols.models import PatrolSession
+
+            session = PatrolSession.objects.visible_to(user).filter(pk=options["session"]).first()
+            if session is None:
+                raise CommandError("no such patrol session in that user's agency")
+            data = session_evidence(session=session, user=user, reason=options["reason"])
+        else:
+            conversation = (
+                Conversation.objects.visible_to(user).filter(pk=options["conversation"]).first()
+            )
+            if conversation is None:
+                raise CommandError("no such conversation in that user's agency")
+            data = conversation_evidence(
+                conversation=conversation, user=user, reason=options["reason"]
+            )
         Path(options["output"]).write_bytes(data)
         self.stdout.write(f"evidence written to {options['output']}")
