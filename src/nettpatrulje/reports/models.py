@@ -68,7 +68,24 @@ class DailyFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["agency", "source", "day"], name="figure_agency_day"),
-            models.Index(fields=["agency", "metric", "day"], name="figure_agency_metric"),
+            # Covering: dashboards' grouped sums are answered from the index alone.
+            models.Index(
+                fields=[
+                    "agency",
+                    "metric",
+                    "day",
+                    "level",
+                    "bucket",
+                    "channel",
+                    "category",
+                    "platform",
+                    "country",
+                    "count",
+                    "within",
+                    "total",
+                ],
+                name="figure_agency_metric_cover",
+            ),
             # Cross-agency metrics (operations, guidance, referrals) are scoped by an OR.
             models.Index(fields=["metric", "day"], name="figure_metric_day"),
             models.Index(fields=["operation", "day"], name="figure_operation_day"),

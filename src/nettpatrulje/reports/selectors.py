@@ -234,8 +234,43 @@ def category_name(value: str) -> str:
 # --- Sections ---------------------------------------------------------------------------------
 
 
-def messages_over_time(user: Any, filters: Filters) -> tuple[Series, Series]:
+class MonthRows:
+    """Inbound messages grouped once by (month, channel, category, urgency): the
+    monthly charts, the category and urgency charts and the total all come from
+    these few hundred rows instead of one scan each."""
+
+    def __init__(self, user: Any, filters: Filters) -> None:
+        self.months = months_between(filters.start, filters.end)
+        self.rows = list(
+            figures(user, filters, "msg_in")
+            .annotate(t=_month_of_day())
+            .values_list("t", "channel_id", "category", "level")
+            .annotate(v=Sum("count"))
+            .order_by()
+        )
+
+    @property
+    def total(self) -> int:
+        return sum(r[4] for r in self.rows)
+
+    def by(self, column: int, names=None) -> dict[str, list[float]]:
+        index = {k: i for i, k in enumerate(self.months)}
+        grouped: dict[str, list[float]] = {}
+        for row in self.rows:
+            name = row[column]
+            label = names(name) if names else (name or _("(none)"))
+            values = grouped.setdefault(label, [0] * len(self.months))
+            i = index.get(row[0])
+            if i is not None:
+                values[i] += row[4] or 0
+        return dict(sorted(grouped.items(), key=lambda kv: -sum(kv[1])))
+
+
+def messages_over_time(
+    user: Any, filters: Filters, rows: MonthRows | None = None
+) -> tuple[Series, Series]:
     qs = figures(user, filters, "msg_in")
+    rows = rows or MonthRows(user, filters)
     channels = _channel_names()
 
     def cname(pk):
@@ -244,7 +279,7 @@ def messages_over_time(user: Any, filters: Filters) -> tuple[Series, Series]:
     months = months_between(filters.start, filters.end)
     weeks = weeks_between(max(filters.start, filters.end - timedelta(weeks=12)), filters.end)
     monthly = Series(_("Messages received per month, by channel"), months)
-    monthly.series = _by_time(qs, "channel_id", months, month_key, names=cname)
+    monthly.series = rows.by(1, names=cname)
     weekly = Series(_("Messages received per week, by channel"), weeks)
     weekly.series = _by_time(
         qs.filter(day__gte=filters.end - timedelta(weeks=12)),
@@ -256,14 +291,16 @@ def messages_over_time(user: Any, filters: Filters) -> tuple[Series, Series]:
     return monthly, weekly
 
 
-def categories_over_time(user: Any, filters: Filters) -> tuple[Series, Series]:
-    qs = figures(user, filters, "msg_in")
-    months = months_between(filters.start, filters.end)
+def categories_over_time(
+    user: Any, filters: Filters, rows: MonthRows | None = None
+) -> tuple[Series, Series]:
+    rows = rows or MonthRows(user, filters)
+    months = rows.months
     cats = Series(_("Messages received per month, by category"), months)
-    cats.series = _by_time(qs, "category", months, month_key, names=category_name)
+    cats.series = rows.by(2, names=category_name)
     urg = Series(_("Messages received per month, by urgency"), months)
     order = ["emergency", "high", "normal", "low", ""]
-    by = _by_time(qs, "level", months, month_key, names=lambda v: v)
+    by = rows.by(3, names=lambda v: v)
     urg.series = {urgency_name(k): by[k] for k in order if k in by}
     urg.series.update({urgency_name(k): v for k, v in by.items() if k not in order})
     return cats, urg
@@ -326,9 +363,10 @@ def first_response(user: Any, filters: Filters) -> dict:
         ),
     }
     months = months_between(filters.start, filters.end)
-    per_month = {
-        m: _response_of([(b, n, w, s) for mm, _lv, b, n, w, s in rows if mm == m]) for m in months
-    }
+    by_month: dict[str, list[tuple]] = defaultdict(list)
+    for m, _lv, b, n, w, sec in rows:
+        by_month[m].append((b, n, w, sec))
+    per_month = {m: _response_of(by_month.get(m, [])) for m in months}
     series = Series(_("First response in working minutes, per month"), months, unit="min")
     series.series = {
         _("Median"): [per_month[m].median_minutes or 0 for m in months],
@@ -353,7 +391,9 @@ def backlog(user: Any, filters: Filters, now=None) -> dict:
     """Conversations not closed right now, by how long the contact has waited
     (or since the conversation opened, when we answered last)."""
     now = now or timezone.now()
-    qs = Conversation.objects.visible_to(user).exclude(status=Conversation.Status.CLOSED)
+    qs = Conversation.objects.visible_to(user).filter(
+        status__in=[Conversation.Status.OPEN, Conversation.Status.PENDING]
+    )
     if filters.channel:
         qs = qs.filter(channel_id=filters.channel)
     if filters.category:
@@ -536,12 +576,12 @@ def referrals(user: Any, filters: Filters) -> list[dict]:
     return [{"direction": k[0], "country": k[1], **v} for k, v in sorted(rows.items())]
 
 
-def key_figures(user: Any, filters: Filters) -> dict:
+def key_figures(user: Any, filters: Filters, rows: MonthRows | None = None) -> dict:
     def total(metric):
         return figures(user, filters, metric).aggregate(n=Sum("count"))["n"] or 0
 
     return {
-        "messages_in": total("msg_in"),
+        "messages_in": rows.total if rows is not None else total("msg_in"),
         "messages_out": total("msg_out"),
         "messages_auto": total("msg_auto"),
         "conversations": total("conv"),
@@ -572,11 +612,12 @@ def filter_choices(user: Any) -> dict:
 
 
 def dashboard(user: Any, filters: Filters) -> dict:
-    monthly, weekly = messages_over_time(user, filters)
-    cats, urg = categories_over_time(user, filters)
+    rows = MonthRows(user, filters)
+    monthly, weekly = messages_over_time(user, filters, rows)
+    cats, urg = categories_over_time(user, filters, rows)
     return {
         "filters": filters,
-        "key": key_figures(user, filters),
+        "key": key_figures(user, filters, rows),
         "monthly": monthly,
         "weekly": weekly,
         "categories": cats,
