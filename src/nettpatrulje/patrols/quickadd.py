@@ -80,7 +80,7 @@ def parse(line: str) -> QuickLine:
             concern = CONCERN_ALIASES[low]
         elif not band and (low in AGE_BANDS or low in _AGE_ALIASES):
             band = _AGE_ALIASES.get(low, low)
-        elif not band and not note and low.isdigit() and 5 <= int(low) <= 25:
+        elif not band and not note and low.isascii() and low.isdigit() and 5 <= int(low) <= 25:
             band = _band_for_age(int(low))
         else:
             note.append(token)
