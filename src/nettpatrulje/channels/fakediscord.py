@@ -25,11 +25,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 from nacl.signing import SigningKey
+
+from nettpatrulje.channels.fakeserver import FakeServer, JsonHandler
 
 # Gateway frames and interactions in Discord's documented format, for tests and the demo.
 RECORDED_DIR = Path(__file__).parent / "tests" / "data" / "discord"
@@ -78,37 +79,18 @@ class FakeDiscordState:
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-class FakeDiscordServer:
+class FakeDiscordServer(FakeServer):
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, tokens: set[str] | None = None
     ) -> None:
         """`tokens`: the bot tokens accepted; None accepts any token not starting with "BAD"."""
         self.state = FakeDiscordState()
         self.tokens = tokens
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(host=host, port=port)
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/api/v10"
-
-    def start(self) -> FakeDiscordServer:
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def fail_next(
         self, status: int, count: int = 1, *, retry_after: float = 0.0, after_create: bool = False
@@ -127,30 +109,8 @@ class FakeDiscordServer:
         return str((1 << 60) + next(self.state.counter))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeDiscordServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-    def _json(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def _body(self) -> object:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            return json.loads(raw or b"{}")
-        except ValueError:
-            return None
 
     def _token(self) -> str:
         header = self.headers.get("Authorization", "")
@@ -164,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         path = urlparse(self.path).path
-        body = self._body()
+        body = self._json_body()
         if not self.fake.token_ok(self._token()):
             return self._json(401, {"message": "401: Unauthorized", "code": 0})
         match = COMMANDS_PATH.search(path)
@@ -182,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = urlparse(self.path).path
-        body = self._body()
+        body = self._json_body()
         state = self.fake.state
         with state.lock:
             state.requests.append(("POST", path))
@@ -290,3 +250,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(
             200, {k: v for k, v in message.items() if k not in {"token", "allowed_mentions"}}
         )
+
+
+FakeDiscordServer.handler_class = _Handler

@@ -18,11 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from nettpatrulje.channels.fakeserver import FakeServer, JsonHandler
 from nettpatrulje.channels.meta import sign
 
 # token -> ("page" | "instagram", account id) for echoes; None: no echo.
@@ -38,7 +38,9 @@ class FakeGraphState:
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-class FakeGraphServer:
+class FakeGraphServer(FakeServer):
+    poll_interval = 0.5
+
     def __init__(
         self,
         *,
@@ -54,24 +56,7 @@ class FakeGraphServer:
         self.app_secret = app_secret
         self.resolve_account = resolve_account
         self.echo_delay = echo_delay
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeGraphServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(host=host, port=port)
 
     def fail_next(self, status: int, count: int = 1, code: int | None = None) -> None:
         with self.state.lock:
@@ -125,29 +110,8 @@ class FakeGraphServer:
             pass  # Meta would retry; the outbox does not depend on the echo.
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeGraphServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-    def _json(self, status: int, body: object) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            data = json.loads(raw or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
 
     def do_GET(self) -> None:
         if urlparse(self.path).path == "/_fake/sent":
@@ -232,3 +196,6 @@ class _Handler(BaseHTTPRequestHandler):
             threading.Thread(
                 target=self.fake.send_echo, args=(token, recipient, mid, message), daemon=True
             ).start()
+
+
+FakeGraphServer.handler_class = _Handler

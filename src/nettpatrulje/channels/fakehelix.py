@@ -24,11 +24,11 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from nettpatrulje.channels import twitch
+from nettpatrulje.channels.fakeserver import FakeServer, JsonHandler
 
 
 @dataclass
@@ -41,33 +41,16 @@ class FakeHelixState:
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-class FakeHelixServer:
+class FakeHelixServer(FakeServer):
+    poll_interval = 0.02
+
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = FakeHelixState()
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(host=host, port=port)
 
     @property
     def helix_url(self) -> str:
         return self.url + "/helix"
-
-    def start(self) -> FakeHelixServer:
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def fail_next(self, status: int, count: int = 1) -> None:
         with self.state.lock:
@@ -94,20 +77,8 @@ _ERROR_TEXT = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeHelixServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-    def _json(self, status: int, body: object) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
 
     def _error(self, status: int, message: str) -> None:
         # Helix's error shape.
@@ -120,15 +91,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()
-
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            data = json.loads(raw or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
 
     def do_GET(self) -> None:
         if urlparse(self.path).path == "/_fake/sent":
@@ -356,3 +318,6 @@ def deliver(client: Any, payload: Any, secret: str, *, path: str = "/webhooks/tw
     raw, headers = signed_request(payload, secret, **kwargs)
     headers.pop("Content-Type")
     return client.post(path, data=raw, content_type="application/json", headers=headers)
+
+
+FakeHelixServer.handler_class = _Handler
