@@ -132,9 +132,14 @@ def _finish(
 
 def webhook_events_requeue_stale(*, older_than: timedelta = timedelta(seconds=60)) -> int:
     """Re-enqueue events still pending long after arrival (a worker died mid-task,
-    or the task row was lost). Safe because processing is idempotent."""
+    or the task row was lost). Safe because processing is idempotent.
+
+    Only when no task is waiting: during a burst, pending events are simply
+    queued, and enqueueing them again would multiply the backlog."""
     from nettpatrulje.channels.tasks import process_webhook_event
 
+    if _tasks_waiting():
+        return 0
     cutoff = timezone.now() - older_than
     ids = list(
         WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, received_at__lt=cutoff)
@@ -145,6 +150,14 @@ def webhook_events_requeue_stale(*, older_than: timedelta = timedelta(seconds=60
         with transaction.atomic():
             enqueue(process_webhook_event, event_id)
     return len(ids)
+
+
+def _tasks_waiting() -> bool:
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - other task backends keep no queue here
+        return False
+    return DBTaskResult.objects.ready().exists()
 
 
 def webhook_event_retry(*, event: WebhookEvent) -> None:

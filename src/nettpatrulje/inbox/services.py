@@ -160,7 +160,7 @@ def _conversation_after_inbound(conversation_id, message: Message) -> Conversati
         conversation.language = message.language
     from nettpatrulje.inbox.triage import conversation_risk_update
 
-    conversation_risk_update(conversation)
+    conversation_risk_update(conversation, message)
     conversation.save()
     return conversation
 

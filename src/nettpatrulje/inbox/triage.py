@@ -25,10 +25,20 @@ def triage_message(message: Message, *, country: str | None) -> None:
 RISK_WINDOW = 200  # messages; grooming unfolds over days, not over a whole history
 
 
-def conversation_risk_update(conversation) -> None:
+def conversation_risk_update(conversation, message: Message | None = None) -> None:
     """Re-assess the conversation's grooming/sextortion risk from its recent messages.
-    A high risk lifts the conversation to at least high priority."""
+    A high risk lifts the conversation to at least high priority.
+
+    Most messages carry no risk signal; when the new one has none and the
+    conversation had no risk before, nothing can change and the history is not read."""
     from nettpatrulje.triage import RiskMessage, get_engine
+
+    if message is not None and not conversation.risk_level:
+        alone = get_engine().conversation_risk(
+            [RiskMessage(id=str(message.pk), text=message.text, sent_at=message.sent_at)]
+        )
+        if not alone.signals:
+            return
 
     recent = list(
         Message.objects.filter(conversation=conversation, deleted_at__isnull=True)
