@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nettpatrulje.accounts.decorators import agency_member_required, permission
@@ -15,10 +16,52 @@ from nettpatrulje.web.models import WorkerHeartbeat
 HEARTBEAT_STALE_SECONDS = 60
 
 
+# Who to try in the demo, and why: one of each kind of user from PRODUCT.md.
+DEMO_PERSONAS = [
+    (
+        "ola",
+        "kripos",
+        gettext_lazy("An officer in Norway: the inbox, triage, replies, patrol sessions."),
+    ),
+    ("kari", "kripos", gettext_lazy("A supervisor: emergency alerts, the queue, who opened what.")),
+    (
+        "aino",
+        "poliisi",
+        gettext_lazy("A Finnish partner officer in the action week: only Finland's cases."),
+    ),
+    ("mentor", "kripos", gettext_lazy("A Kripos mentor: guidance requests from every country.")),
+    (
+        "coordinator",
+        "kripos",
+        gettext_lazy("The coordinator: plan the action week and follow it live."),
+    ),
+    ("analyst", "kripos", gettext_lazy("An analyst: dashboards, exports, reports.")),
+    ("admin", "kripos", gettext_lazy("An administrator: channels, audit trail, retention.")),
+]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("inbox:list")
+    if settings.DEMO_MODE:
+        return render(request, "web/demo_home.html", {"personas": DEMO_PERSONAS})
     return redirect("login")
+
+
+@require_POST
+def demo_login(request: HttpRequest, username: str) -> HttpResponse:
+    """One-click login for the demo's own users; does not exist outside demo mode."""
+    from django.contrib.auth import login
+
+    from nettpatrulje.accounts.models import User
+
+    if not settings.DEMO_MODE or username not in {p[0] for p in DEMO_PERSONAS}:
+        raise Http404
+    user = User.objects.filter(username=username, email__endswith="@demo.invalid").first()
+    if user is None:
+        raise Http404
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("inbox:list")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -32,6 +32,7 @@ ALL_ROLES = [r.value for r in Role]
 # Endpoints for machines or before login: their own tests cover them.
 PUBLIC = {
     "login",
+    "demo-login",  # demo mode only, before login: see test_demo_home
     "logout",
     "healthz",
     "set-language",
