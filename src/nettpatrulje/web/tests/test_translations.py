@@ -255,10 +255,10 @@ class _VisibleText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[int, str]] = []
-        self._raw = 0  # inside <script> or <style>
+        self._raw = 0  # inside <script>, <style> or <kbd> (key names are not language)
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "kbd"):
             self._raw += 1
         for name, value in attrs:
             visible = name in VISIBLE_ATTRIBUTES or (
@@ -275,7 +275,7 @@ class _VisibleText(HTMLParser):
             self._raw -= 1
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._raw:
+        if tag in ("script", "style", "kbd") and self._raw:
             self._raw -= 1
 
     def handle_data(self, data):
