@@ -213,6 +213,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("nb", _("Norwegian Bokmål")),
     ("en", _("English")),
+    ("nn", _("Norwegian Nynorsk")),
+    ("fi", _("Finnish")),
+    ("nl", _("Dutch")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
