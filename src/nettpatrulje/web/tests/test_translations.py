@@ -4,7 +4,7 @@ The catalogues are generated from the package directory with::
 
     cd src/nettpatrulje && DJANGO_SETTINGS_MODULE=nettpatrulje.test_settings \\
         ../../.venv/bin/python -m django makemessages -l nb -l en \\
-        --ignore 'tests/*' --no-obsolete --no-fuzzy-matching
+        --ignore 'tests/*' --no-obsolete
 
 then translated, and compiled with polib (``polib.pofile(po).save_as_mofile(mo)``) so
 installing never needs GNU gettext. These tests need neither gettext nor a database.
