@@ -216,6 +216,8 @@ LANGUAGES = [
     ("nn", _("Norwegian Nynorsk")),
     ("fi", _("Finnish")),
     ("nl", _("Dutch")),
+    ("fr", _("French")),
+    ("is", _("Icelandic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
