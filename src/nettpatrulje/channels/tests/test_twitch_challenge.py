@@ -6,21 +6,10 @@ import pytest
 
 from nettpatrulje.channels import twitch
 from nettpatrulje.channels.fakehelix import challenge_payload, deliver, subscription
-from nettpatrulje.channels.models import Platform, WebhookEvent
-from nettpatrulje.channels.services import channel_create
+from nettpatrulje.channels.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db
 SECRET = "secret-of-b100-0123456789"
-
-
-@pytest.fixture
-def twitch_channel(agency):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 def _challenge():

@@ -4,34 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from nettpatrulje.channels.fakehelix import FakeHelixServer, chat_message_payload, deliver
-from nettpatrulje.channels.models import Platform, StreamChatLine, WebhookEvent
-from nettpatrulje.channels.services import channel_create
+from nettpatrulje.channels.fakehelix import chat_message_payload, deliver
+from nettpatrulje.channels.models import StreamChatLine, WebhookEvent
 from nettpatrulje.inbox.models import Contact, Conversation, Message, OutboxItem
 from nettpatrulje.triage.models import EmergencyAlert
 
 pytestmark = pytest.mark.django_db
 SECRET = "secret-of-b100-0123456789"
-
-
-@pytest.fixture
-def fake_helix(settings):
-    server = FakeHelixServer().start()
-    settings.TWITCH_HELIX_URL = server.helix_url
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def twitch_channel(agency, fake_helix):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        token="user-token",
-        config={"client_id": "cid"},
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 def _chat(client, chatter: str, text: str, **kwargs):

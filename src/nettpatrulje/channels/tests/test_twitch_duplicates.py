@@ -10,20 +10,9 @@ from django.db import connection
 from django.test import Client
 
 from nettpatrulje.channels.fakehelix import chat_message_payload, deliver, signed_request
-from nettpatrulje.channels.models import Platform, StreamChatLine, WebhookEvent
-from nettpatrulje.channels.services import channel_create
+from nettpatrulje.channels.models import StreamChatLine, WebhookEvent
 
 SECRET = "secret-of-b100-0123456789"
-
-
-@pytest.fixture
-def twitch_channel(agency):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 @pytest.mark.django_db

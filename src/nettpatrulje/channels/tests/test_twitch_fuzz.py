@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from nettpatrulje.channels import twitch
 from nettpatrulje.channels.fakehelix import signed_request
-from nettpatrulje.channels.models import Platform
-from nettpatrulje.channels.services import channel_create
 
 SECRET = "secret-of-b100-0123456789"
 
@@ -62,18 +60,6 @@ twitch_like = st.fixed_dictionaries(
 message_types = st.sampled_from(
     [twitch.MESSAGE_NOTIFICATION, twitch.MESSAGE_VERIFICATION, twitch.MESSAGE_REVOCATION, "x"]
 )
-
-
-@pytest.fixture
-def twitch_channel(agency, settings):
-    settings.TWITCH_HELIX_URL = "http://127.0.0.1:9/helix"  # never the real Twitch
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        token="user-token",
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 @pytest.mark.django_db

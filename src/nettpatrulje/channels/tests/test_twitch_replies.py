@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from nettpatrulje.channels import twitch
 from nettpatrulje.channels.base import SendError
-from nettpatrulje.channels.fakehelix import FakeHelixServer
 from nettpatrulje.channels.models import Channel, Platform
 from nettpatrulje.channels.services import channel_create
 from nettpatrulje.inbox.models import OutboxItem
@@ -19,14 +18,6 @@ from nettpatrulje.inbox.services import conversation_reply, outbox_send
 from nettpatrulje.testing.factories import ContactFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake_helix(settings):
-    server = FakeHelixServer().start()
-    settings.TWITCH_HELIX_URL = server.helix_url
-    yield server
-    server.stop()
 
 
 @pytest.fixture

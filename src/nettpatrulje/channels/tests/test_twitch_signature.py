@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "secret-of-b100-0123456789"
 
 
-@pytest.fixture
-def twitch_channel(agency):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        token="user-token",
-        config={"client_id": "cid"},
-        secrets={"eventsub_secret": SECRET},
-    )
-
-
 def _post(client, raw: bytes, headers: dict[str, str]):
     headers = {k: v for k, v in headers.items() if k != "Content-Type"}
     return client.post(

@@ -5,22 +5,11 @@ from __future__ import annotations
 import pytest
 
 from nettpatrulje.channels.fakehelix import deliver, subscription
-from nettpatrulje.channels.models import Platform, StreamChatLine, WebhookEvent
-from nettpatrulje.channels.services import channel_create
+from nettpatrulje.channels.models import StreamChatLine, WebhookEvent
 from nettpatrulje.inbox.models import Conversation
 
 pytestmark = pytest.mark.django_db
 SECRET = "secret-of-b100-0123456789"
-
-
-@pytest.fixture
-def twitch_channel(agency):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 def test_unknown_subscription_type_is_stored_and_ignored(client, twitch_channel):

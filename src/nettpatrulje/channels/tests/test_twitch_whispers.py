@@ -4,34 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from nettpatrulje.channels.fakehelix import FakeHelixServer, deliver, whisper_payload
-from nettpatrulje.channels.models import Platform, StreamChatLine
-from nettpatrulje.channels.services import channel_create
+from nettpatrulje.channels.fakehelix import deliver, whisper_payload
+from nettpatrulje.channels.models import StreamChatLine
 from nettpatrulje.inbox.models import Conversation, Message
 from nettpatrulje.inbox.services import conversation_reply
 
 pytestmark = pytest.mark.django_db
 SECRET = "secret-of-b100-0123456789"
-
-
-@pytest.fixture
-def fake_helix(settings):
-    server = FakeHelixServer().start()
-    settings.TWITCH_HELIX_URL = server.helix_url
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def twitch_channel(agency, fake_helix):
-    return channel_create(
-        agency=agency,
-        platform=Platform.TWITCH,
-        account_id="B100",
-        token="user-token",
-        config={"client_id": "cid"},
-        secrets={"eventsub_secret": SECRET},
-    )
 
 
 def test_whisper_becomes_a_conversation_with_the_sender(client, twitch_channel):
