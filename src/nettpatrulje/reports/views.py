@@ -4,6 +4,7 @@ from `selectors`, files from `exports` and `pdf`, writes from `services`."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
@@ -44,7 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             **data,
             "form": form,
-            "query": filters.as_query(),
+            # The filter as a query string, so exports cover what the dashboard shows.
+            "query": urlencode(filters.as_query()),
             "last_month": selectors.month_key(last_month),
             "operations": selectors.filter_choices(request.user)["operations"],
         },
