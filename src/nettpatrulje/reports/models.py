@@ -20,8 +20,8 @@ from nettpatrulje.accounts.models import Agency
 from nettpatrulje.accounts.scoping import AgencyScopedQuerySet
 
 
-class DailyFigureQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DailyFigureQuerySet:
+class FigureQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FigureQuerySet:
         """The user's agency's own figures, figures that name it as the other party
         (guidance addressed to it, referrals sent to it), and every agency's figures
         for operations it leads (aggregates only: these rows hold no content)."""
@@ -33,7 +33,9 @@ class DailyFigureQuerySet(models.QuerySet):
         )
 
 
-class DailyFigure(models.Model):
+class Figure(models.Model):
+    """The columns daily and monthly roll-up rows share."""
+
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # local to the agency
     source = models.CharField(max_length=20)
@@ -63,7 +65,14 @@ class DailyFigure(models.Model):
     total = models.FloatField(default=0.0)
     within = models.BigIntegerField(default=0)
 
-    objects = DailyFigureQuerySet.as_manager()
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigure(Figure):
+    """One row per (agency, local day, source, metric, dimensions)."""
 
     class Meta:
         indexes = [
@@ -95,6 +104,38 @@ class DailyFigure(models.Model):
             ("view_reports", "Can see dashboards and reports"),
             ("export_reports", "Can export conversations and messages"),
             ("export_full_text", "Can export unredacted message text"),
+        ]
+
+
+class MonthlyFigure(Figure):
+    """The daily rows of one month summed, `day` being the month's first day.
+    Kept in the transaction that replaces the month's daily rows, so the two
+    never disagree; a year's dashboard reads eleven months of these and the
+    current month's days instead of 365 days of histogram rows."""
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[
+                    "agency",
+                    "metric",
+                    "day",
+                    "level",
+                    "bucket",
+                    "channel",
+                    "category",
+                    "platform",
+                    "country",
+                    "count",
+                    "within",
+                    "total",
+                ],
+                name="month_agency_metric_cover",
+            ),
+            models.Index(fields=["agency", "source", "day"], name="month_agency_source_day"),
+            models.Index(fields=["metric", "day"], name="month_metric_day"),
+            models.Index(fields=["operation", "day"], name="month_operation_day"),
+            models.Index(fields=["peer", "day"], name="month_peer_day"),
         ]
 
 

@@ -24,13 +24,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
 from nettpatrulje.accounts.models import Agency
-from nettpatrulje.reports.models import DailyFigure, DirtyDay
+from nettpatrulje.reports.models import DailyFigure, DirtyDay, MonthlyFigure
 from nettpatrulje.reports.working import day_bounds, local_day
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,51 @@ def _replace(agency: Agency, source: str, start_day: date, end_day: date, figure
             agency=agency, source=source, day__gte=start_day, day__lte=end_day
         ).delete()
         DailyFigure.objects.bulk_create(objs, batch_size=2000)
+        for month in months_of(start_day, end_day):
+            _resum_month(agency.pk, source, month)
     return len(objs)
+
+
+def months_of(first: date, last: date) -> list[date]:
+    """First days of the months that [first, last] touches."""
+    out, month = [], first.replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+# Every column of a figure row but the key, the day and the sums.
+_DIMENSION_COLUMNS = [
+    f.column
+    for f in DailyFigure._meta.concrete_fields
+    if f.attname not in {"id", "agency_id", "source", "day", "count", "total", "within"}
+]
+
+
+def _resum_month(agency_id: int, source: str, month: date) -> None:
+    """Replace one month's monthly rows by the sum of its daily rows, in the
+    database (one INSERT ... SELECT ... GROUP BY): the caller's transaction
+    holds the daily rows it has just written."""
+    qn = connection.ops.quote_name
+    last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    MonthlyFigure.objects.filter(agency_id=agency_id, source=source, day=month).delete()
+    dims = ", ".join(qn(c) for c in _DIMENSION_COLUMNS)
+    sums = ", ".join(f"SUM({qn(c)})" for c in ("count", "total", "within"))
+    # Identifiers come from the models' metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {qn(MonthlyFigure._meta.db_table)} "  # noqa: S608
+        f"({qn('agency_id')}, {qn('source')}, {qn('day')}, {dims}, "
+        f"{qn('count')}, {qn('total')}, {qn('within')}) "
+        f"SELECT {qn('agency_id')}, {qn('source')}, %s, {dims}, {sums} "
+        f"FROM {qn(DailyFigure._meta.db_table)} "
+        f"WHERE {qn('agency_id')} = %s AND {qn('source')} = %s "
+        f"AND {qn('day')} >= %s AND {qn('day')} <= %s "
+        f"GROUP BY {qn('agency_id')}, {qn('source')}, {dims}"
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(month), agency_id, source, adapt(month), adapt(last)])
 
 
 def recompute_days(agency: Agency, source: str, first: date, last: date) -> int:
@@ -189,11 +233,16 @@ def rollups_rebuild(
             if first_at is None and since is None:
                 # Nothing stored: clear whatever figures remain.
                 DailyFigure.objects.filter(agency=agency, source=name).delete()
+                MonthlyFigure.objects.filter(agency=agency, source=name).delete()
                 continue
             if since is None:
                 DailyFigure.objects.filter(agency=agency, source=name, day__lt=first).delete()
+                MonthlyFigure.objects.filter(
+                    agency=agency, source=name, day__lt=first.replace(day=1)
+                ).delete()
             if until is None:
                 DailyFigure.objects.filter(agency=agency, source=name, day__gt=last).delete()
+                MonthlyFigure.objects.filter(agency=agency, source=name, day__gt=last).delete()
             day = first
             while day <= last:
                 chunk_end = min(last, day + timedelta(days=REBUILD_CHUNK_DAYS - 1))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from nettpatrulje.accounts.models import Agency, User
 from nettpatrulje.channels.models import Channel, Platform
 from nettpatrulje.inbox.models import Conversation
-from nettpatrulje.reports.models import DailyFigure, NotableExample
+from nettpatrulje.reports.models import DailyFigure, MonthlyFigure, NotableExample
 from nettpatrulje.reports.working import day_bounds, local_day
 
 # Which filters apply to which metric: a filter on a dimension a metric does not
@@ -78,11 +78,13 @@ class Filters:
 OWN_METRICS = frozenset({"msg_in", "msg_out", "msg_auto", "conv", "frt", "conv_officer"})
 
 
-def figures(user: Any, filters: Filters, metric: str) -> QuerySet[DailyFigure]:
+def figures(
+    user: Any, filters: Filters, metric: str, model: type = DailyFigure
+) -> QuerySet[DailyFigure]:
     if metric in OWN_METRICS:
-        base = DailyFigure.objects.filter(agency_id=getattr(user, "agency_id", None) or 0)
+        base = model.objects.filter(agency_id=getattr(user, "agency_id", None) or 0)
     else:
-        base = DailyFigure.objects.visible_to(user)
+        base = model.objects.visible_to(user)
     qs = base.filter(metric=metric, day__gte=filters.start, day__lte=filters.end)
     dims = METRIC_DIMENSIONS.get(metric, set())
     if filters.channel and "channel" in dims:
@@ -96,6 +98,69 @@ def figures(user: Any, filters: Filters, metric: str) -> QuerySet[DailyFigure]:
     if filters.operation and "operation" in dims:
         qs = qs.filter(operation_id=filters.operation)
     return qs
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def period_parts(start: date, end: date) -> list[tuple[type, date, date]]:
+    """The period as (model, first day, last day) pieces: the whole months inside
+    it from the monthly rows, the days before and after them from the daily
+    rows. Sums over the pieces equal sums over the days."""
+    first_full = start if start.day == 1 else _next_month(start)
+    after_full = (
+        _next_month(end) if _next_month(end) - timedelta(days=1) == end else end.replace(day=1)
+    )
+    if first_full >= after_full:
+        return [(DailyFigure, start, end)]
+    parts: list[tuple[type, date, date]] = []
+    if start < first_full:
+        parts.append((DailyFigure, start, first_full - timedelta(days=1)))
+    parts.append((MonthlyFigure, first_full, after_full - timedelta(days=1)))
+    if after_full <= end:
+        parts.append((DailyFigure, after_full, end))
+    return parts
+
+
+def grouped(
+    user: Any,
+    filters: Filters,
+    metric: str,
+    fields: tuple[str, ...] = (),
+    sums: tuple[str, ...] = ("count",),
+    *,
+    where: Q | None = None,
+    by_month: bool = False,
+) -> list[tuple]:
+    """Rows of (month if by_month, *fields, *sums) over the period, summed in the
+    database per piece of `period_parts` and merged here: a year costs eleven
+    months of monthly rows and a few weeks of daily ones."""
+    cols = (("t",) if by_month else ()) + fields
+    merged: dict[tuple, list] = {}
+    for model, first, last in period_parts(filters.start, filters.end):
+        qs = figures(user, replace(filters, start=first, end=last), metric, model)
+        if where is not None:
+            qs = qs.filter(where)
+        sums_of = {f"s{i}": Sum(c) for i, c in enumerate(sums)}
+        if not cols:
+            agg = qs.aggregate(**sums_of)
+            rows = [tuple(agg[k] for k in sums_of)] if agg["s0"] is not None else []
+        else:
+            if by_month:
+                qs = qs.annotate(t=_month_of_day())
+            rows = qs.values_list(*cols).annotate(**sums_of).order_by()
+        for row in rows:
+            key, values = tuple(row[: len(cols)]), row[len(cols) :]
+            acc = merged.setdefault(key, [0] * len(sums))
+            for i, v in enumerate(values):
+                acc[i] += v or 0
+    return [(*k, *v) for k, v in merged.items()]
+
+
+def total(user: Any, filters: Filters, metric: str, where: Q | None = None) -> int:
+    rows = grouped(user, filters, metric, where=where)
+    return rows[0][0] if rows else 0
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -241,12 +306,8 @@ class MonthRows:
 
     def __init__(self, user: Any, filters: Filters) -> None:
         self.months = months_between(filters.start, filters.end)
-        self.rows = list(
-            figures(user, filters, "msg_in")
-            .annotate(t=_month_of_day())
-            .values_list("t", "channel_id", "category", "level")
-            .annotate(v=Sum("count"))
-            .order_by()
+        self.rows = grouped(
+            user, filters, "msg_in", ("channel_id", "category", "level"), by_month=True
         )
 
     @property
@@ -315,19 +376,6 @@ class ResponseFigures:
     mean_minutes: float | None
 
 
-def _response(qs) -> ResponseFigures:
-    buckets = list(qs.values_list("bucket").annotate(n=Sum("count")).order_by())
-    agg = qs.aggregate(n=Sum("count"), within=Sum("within"), total=Sum("total"))
-    n = agg["n"] or 0
-    return ResponseFigures(
-        count=n,
-        median_minutes=percentile_from_histogram(buckets, 0.5),
-        p90_minutes=percentile_from_histogram(buckets, 0.9),
-        within_pct=round(100.0 * (agg["within"] or 0) / n, 1) if n else None,
-        mean_minutes=round((agg["total"] or 0) / n / 60, 1) if n else None,
-    )
-
-
 def _response_of(rows: list[tuple]) -> ResponseFigures:
     """rows: (bucket, count, within, total)."""
     n = sum(r[1] for r in rows)
@@ -345,12 +393,8 @@ def _response_of(rows: list[tuple]) -> ResponseFigures:
 
 def first_response(user: Any, filters: Filters) -> dict:
     # One grouped query (month, urgency, bucket); everything else in Python.
-    rows = list(
-        figures(user, filters, "frt")
-        .annotate(t=_month_of_day())
-        .values_list("t", "level", "bucket")
-        .annotate(n=Sum("count"), w=Sum("within"), s=Sum("total"))
-        .order_by()
+    rows = grouped(
+        user, filters, "frt", ("level", "bucket"), ("count", "within", "total"), by_month=True
     )
     urgent = {"emergency", "high"}
     overall = _response_of([(b, n, w, s) for _m, _lv, b, n, w, s in rows])
@@ -441,23 +485,10 @@ def workload(user: Any, filters: Filters) -> list[dict]:
     """Per officer of the viewer's agency: replies sent and conversations
     assigned in the period, and conversations assigned and open now."""
     out: dict[int, dict] = {}
-    for officer, n in (
-        figures(user, filters, "msg_out")
-        .filter(agency_id=user.agency_id)
-        .exclude(officer=None)
-        .values_list("officer")
-        .annotate(n=Sum("count"))
-        .order_by()
-    ):
+    own = Q(agency_id=user.agency_id, officer__isnull=False)
+    for officer, n in grouped(user, filters, "msg_out", ("officer",), where=own):
         out.setdefault(officer, {"replies": 0, "assigned": 0, "open": 0})["replies"] = n
-    for officer, n in (
-        figures(user, filters, "conv_officer")
-        .filter(agency_id=user.agency_id)
-        .exclude(officer=None)
-        .values_list("officer")
-        .annotate(n=Sum("count"))
-        .order_by()
-    ):
+    for officer, n in grouped(user, filters, "conv_officer", ("officer",), where=own):
         out.setdefault(officer, {"replies": 0, "assigned": 0, "open": 0})["assigned"] = n
     for officer, n in (
         Conversation.objects.visible_to(user)
@@ -480,9 +511,6 @@ def _country_names() -> dict[int, str]:
 
 
 def patrols(user: Any, filters: Filters) -> dict:
-    sessions = figures(user, filters, "patrol_session")
-    inter = figures(user, filters, "interaction")
-    incidents = figures(user, filters, "incident")
     table: dict[tuple[str, str], dict] = {}
 
     def row(country, platform):
@@ -490,21 +518,16 @@ def patrols(user: Any, filters: Filters) -> dict:
             (country, platform), {"sessions": 0, "hours": 0.0, "interactions": 0, "incidents": 0}
         )
 
-    for country, platform, n, total in (
-        sessions.values_list("country", "platform")
-        .annotate(n=Sum("count"), t=Sum("total"))
-        .order_by()
+    dims = ("country", "platform")
+    for country, platform, n, seconds in grouped(
+        user, filters, "patrol_session", dims, ("count", "total")
     ):
         r = row(country, platform)
         r["sessions"] += n
-        r["hours"] += (total or 0) / 3600
-    for country, platform, n in (
-        inter.values_list("country", "platform").annotate(n=Sum("count")).order_by()
-    ):
+        r["hours"] += (seconds or 0) / 3600
+    for country, platform, n in grouped(user, filters, "interaction", dims):
         row(country, platform)["interactions"] += n
-    for country, platform, n in (
-        incidents.values_list("country", "platform").annotate(n=Sum("count")).order_by()
-    ):
+    for country, platform, n in grouped(user, filters, "incident", dims):
         row(country, platform)["incidents"] += n
     rows = [
         {"country": c, "platform": platform_name(p), **v, "hours": round(v["hours"], 1)}
@@ -539,30 +562,26 @@ def patrols(user: Any, filters: Filters) -> dict:
 
 
 def guidance(user: Any, filters: Filters) -> dict:
-    qs = figures(user, filters, "guidance")
     agency_id = getattr(user, "agency_id", None)
-    asked = qs.filter(agency_id=agency_id).aggregate(n=Sum("count"))["n"] or 0
-    received_qs = qs.filter(peer_id=agency_id)
-    received = received_qs.aggregate(n=Sum("count"))["n"] or 0
-    open_ = received_qs.filter(level="open").aggregate(n=Sum("count"))["n"] or 0
-    rt = figures(user, filters, "guidance_rt")
+    histogram = ("bucket",), ("count", "within", "total")
     return {
-        "asked": asked,
-        "received": received,
-        "open": open_,
-        "all": qs.aggregate(n=Sum("count"))["n"] or 0,
-        "times_received": _response(rt.filter(peer_id=agency_id)),
-        "times_all": _response(rt),
+        "asked": total(user, filters, "guidance", Q(agency_id=agency_id)),
+        "received": total(user, filters, "guidance", Q(peer_id=agency_id)),
+        "open": total(user, filters, "guidance", Q(peer_id=agency_id, level="open")),
+        "all": total(user, filters, "guidance"),
+        "times_received": _response_of(
+            grouped(user, filters, "guidance_rt", *histogram, where=Q(peer_id=agency_id))
+        ),
+        "times_all": _response_of(grouped(user, filters, "guidance_rt", *histogram)),
     }
 
 
 def referrals(user: Any, filters: Filters) -> list[dict]:
-    qs = figures(user, filters, "referral")
     countries = _country_names()
     agency_id = getattr(user, "agency_id", None)
     rows: dict[tuple[str, str], dict] = {}
-    for agency, peer, state, n in (
-        qs.values_list("agency_id", "peer_id", "level").annotate(n=Sum("count")).order_by()
+    for agency, peer, state, n in grouped(
+        user, filters, "referral", ("agency_id", "peer_id", "level")
     ):
         if agency == agency_id:
             key = (_("Sent"), countries.get(peer, ""))
@@ -577,14 +596,11 @@ def referrals(user: Any, filters: Filters) -> list[dict]:
 
 
 def key_figures(user: Any, filters: Filters, rows: MonthRows | None = None) -> dict:
-    def total(metric):
-        return figures(user, filters, metric).aggregate(n=Sum("count"))["n"] or 0
-
     return {
-        "messages_in": rows.total if rows is not None else total("msg_in"),
-        "messages_out": total("msg_out"),
-        "messages_auto": total("msg_auto"),
-        "conversations": total("conv"),
+        "messages_in": rows.total if rows is not None else total(user, filters, "msg_in"),
+        "messages_out": total(user, filters, "msg_out"),
+        "messages_auto": total(user, filters, "msg_auto"),
+        "conversations": total(user, filters, "conv"),
     }
 
 
@@ -707,12 +723,7 @@ def _by_channel(user: Any, filters: Filters) -> list[dict]:
     channels = {c.pk: c for c in Channel.objects.all()}
     rows: dict[int, dict] = {}
     for metric, key in (("msg_in", "received"), ("msg_out", "sent"), ("conv", "conversations")):
-        for ch, n in (
-            figures(user, filters, metric)
-            .values_list("channel_id")
-            .annotate(n=Sum("count"))
-            .order_by()
-        ):
+        for ch, n in grouped(user, filters, metric, ("channel_id",)):
             r = rows.setdefault(ch, {"received": 0, "sent": 0, "conversations": 0})
             r[key] += n
     out = []

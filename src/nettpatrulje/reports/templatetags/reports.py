@@ -11,7 +11,13 @@ register = template.Library()
 @register.inclusion_tag("reports/_chart.html")
 def chart(series: Series, kind: str = "bar", small_counts: bool = False) -> dict:
     """A chart with its numbers in a table beside it."""
-    svg = line_chart(series) if kind == "line" else bar_chart(series, stacked=kind != "grouped")
+    # Empty axes say nothing; the table beside it says "No data".
+    if series.is_empty:
+        svg = ""
+    elif kind == "line":
+        svg = line_chart(series)
+    else:
+        svg = bar_chart(series, stacked=kind != "grouped")
     rows = series.rows
     if small_counts:
         rows = [(label, [suppress(v) for v in values], suppress(t)) for label, values, t in rows]
