@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 DIMENSIONS = (
+    "metric",
     "channel_id",
     "platform",
     "country",

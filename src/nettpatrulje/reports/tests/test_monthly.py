@@ -3,6 +3,7 @@ whole months plus the days around them gives the same figures as its days."""
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
@@ -98,6 +99,17 @@ def test_monthly_rows_are_the_sums_of_the_daily_rows(dataset):
     MonthlyFigure.objects.all().delete()
     rollups_rebuild()
     assert monthly_rows() == before
+
+
+@pytest.mark.django_db
+def test_the_migration_sums_an_installations_existing_days(dataset):
+    from django.apps import apps
+
+    migration = importlib.import_module("nettpatrulje.reports.migrations.0004_monthly_figures")
+    expected = monthly_rows()
+    MonthlyFigure.objects.all().delete()
+    migration.sum_existing_days(apps, None)
+    assert monthly_rows() == expected
 
 
 @pytest.mark.django_db
