@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from nettpatrulje.channels.fakegraph import FakeGraphServer
 
 pytest_plugins = ["nettpatrulje.testing.browser"]
+
+# No per-example deadline: CI machines are shared and timing goals live in bench/.
+hypothesis_settings.register_profile("nettpatrulje", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("nettpatrulje")
 
 
 @pytest.fixture

@@ -316,15 +316,18 @@ class MonthRows:
 
     def by(self, column: int, names=None) -> dict[str, list[float]]:
         index = {k: i for i, k in enumerate(self.months)}
-        grouped: dict[str, list[float]] = {}
+        out: dict[str, list[float]] = {}
+        labels: dict[Any, str] = {}  # names() translates: once per name, not per row
         for row in self.rows:
             name = row[column]
-            label = names(name) if names else (name or _("(none)"))
-            values = grouped.setdefault(label, [0] * len(self.months))
+            label = labels.get(name)
+            if label is None:
+                label = labels[name] = names(name) if names else (name or _("(none)"))
+            values = out.setdefault(label, [0] * len(self.months))
             i = index.get(row[0])
             if i is not None:
                 values[i] += row[4] or 0
-        return dict(sorted(grouped.items(), key=lambda kv: -sum(kv[1])))
+        return dict(sorted(out.items(), key=lambda kv: -sum(kv[1])))
 
 
 def messages_over_time(
@@ -334,8 +337,10 @@ def messages_over_time(
     rows = rows or MonthRows(user, filters)
     channels = _channel_names()
 
+    none = _("(none)")
+
     def cname(pk):
-        return channels.get(pk, _("(none)"))
+        return channels.get(pk, none)
 
     months = months_between(filters.start, filters.end)
     weeks = weeks_between(max(filters.start, filters.end - timedelta(weeks=12)), filters.end)
@@ -563,16 +568,24 @@ def patrols(user: Any, filters: Filters) -> dict:
 
 def guidance(user: Any, filters: Filters) -> dict:
     agency_id = getattr(user, "agency_id", None)
-    histogram = ("bucket",), ("count", "within", "total")
+    asked = received = open_ = everything = 0
+    for asker, peer, state, n in grouped(
+        user, filters, "guidance", ("agency_id", "peer_id", "level")
+    ):
+        everything += n
+        asked += n if asker == agency_id else 0
+        received += n if peer == agency_id else 0
+        open_ += n if peer == agency_id and state == "open" else 0
+    times = grouped(
+        user, filters, "guidance_rt", ("peer_id", "bucket"), ("count", "within", "total")
+    )
     return {
-        "asked": total(user, filters, "guidance", Q(agency_id=agency_id)),
-        "received": total(user, filters, "guidance", Q(peer_id=agency_id)),
-        "open": total(user, filters, "guidance", Q(peer_id=agency_id, level="open")),
-        "all": total(user, filters, "guidance"),
-        "times_received": _response_of(
-            grouped(user, filters, "guidance_rt", *histogram, where=Q(peer_id=agency_id))
-        ),
-        "times_all": _response_of(grouped(user, filters, "guidance_rt", *histogram)),
+        "asked": asked,
+        "received": received,
+        "open": open_,
+        "all": everything,
+        "times_received": _response_of([r[1:] for r in times if r[0] == agency_id]),
+        "times_all": _response_of([r[1:] for r in times]),
     }
 
 
