@@ -118,6 +118,13 @@ class Conversation(models.Model):
             models.Index(fields=["agency", "assignee", "status"], name="conv_assignee"),
             models.Index(fields=["agency", "channel", "status"], name="conv_channel"),
             models.Index(fields=["agency", "last_message_at"], name="conv_recent"),
+            # The backlog and who holds what: the few open conversations among a
+            # year's closed ones, answered from the index alone.
+            models.Index(
+                fields=["agency", "assignee", "waiting_since", "created_at", "status"],
+                condition=~models.Q(status="closed"),
+                name="conv_open",
+            ),
         ]
         permissions = [
             ("reply_conversation", "Can reply to a conversation"),

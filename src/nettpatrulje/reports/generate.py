@@ -9,7 +9,7 @@ import uuid
 import zoneinfo
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from nettpatrulje.accounts.models import Agency, User
@@ -231,4 +231,8 @@ def generate(
         from nettpatrulje.reports.rollups import rollups_rebuild
 
         rollups_rebuild(agencies=[agency], sources=["messages", "conversations"])
+    # Fresh statistics after a bulk load, as autovacuum would give them later:
+    # the planner otherwise guesses at tables it has never seen filled.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return counts
