@@ -74,26 +74,31 @@ def _labels(parts: list[str], labels: list[str], xs: list[float]) -> None:
         )
 
 
-def _legend(parts: list[str], names: list[str]) -> None:
-    x = LEFT
-    y = H - 8
+LEGEND_ROW = 15
+
+
+def _legend(parts: list[str], names: list[str]) -> int:
+    """Legend entries in rows below the chart; returns the height added."""
+    x, y, rows = LEFT, H - 8, 0
     for i, name in enumerate(names):
         color = PALETTE[i % len(PALETTE)]
         label = escape(str(name))[:28]
+        width = 24 + 6.5 * len(label)
+        if x > LEFT and x + width > W - RIGHT:
+            x, y, rows = LEFT, y + LEGEND_ROW, rows + 1
         parts.append(
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
             f'<text x="{x + 14}" y="{y}" font-size="11" fill="#222" {FONT}>{label}</text>'
         )
-        x += 24 + 6.5 * len(label)
-        if x > W - 80:
-            break
+        x += width
+    return rows * LEGEND_ROW
 
 
-def _svg(parts: list[str], title: str) -> SafeString:
+def _svg(parts: list[str], title: str, extra: int = 0) -> SafeString:
     body = "".join(parts)
     # Every label above is escaped.
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H + extra}" width="100%" '
         f'role="img" aria-label="{escape(title)}" class="chart">'
         f"<title>{escape(title)}</title>{body}</svg>"
     )
@@ -140,8 +145,8 @@ def bar_chart(series: Series, *, stacked: bool = True) -> SafeString:
                     f'height="{h:.1f}" fill="{color}"/>'
                 )
     _labels(parts, series.labels, xs)
-    _legend(parts, [name for name, _v in items])
-    return _svg(parts, series.title)
+    extra = _legend(parts, [name for name, _v in items])
+    return _svg(parts, series.title, extra)
 
 
 def line_chart(series: Series) -> SafeString:
@@ -170,5 +175,5 @@ def line_chart(series: Series) -> SafeString:
                 f'fill="{color}"/>'
             )
     _labels(parts, series.labels, xs)
-    _legend(parts, [name for name, _v in items])
-    return _svg(parts, series.title)
+    extra = _legend(parts, [name for name, _v in items])
+    return _svg(parts, series.title, extra)

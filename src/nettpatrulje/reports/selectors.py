@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import CharField, Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nettpatrulje.accounts.models import Agency, User
@@ -21,6 +21,7 @@ from nettpatrulje.channels.models import Channel, Platform
 from nettpatrulje.inbox.models import Conversation
 from nettpatrulje.reports.models import DailyFigure, MonthlyFigure, NotableExample
 from nettpatrulje.reports.working import day_bounds, local_day
+from nettpatrulje.triage.labels import CATEGORY_LABELS, URGENCY_LABELS
 
 # Which filters apply to which metric: a filter on a dimension a metric does not
 # have (the channel of a patrol session) leaves that metric alone.
@@ -280,20 +281,13 @@ def platform_name(value: str) -> str:
     return str(names.get(value, value or _("(none)")))
 
 
-URGENCY_NAMES = {
-    "emergency": _("Emergency"),
-    "high": _("High"),
-    "normal": _("Normal"),
-    "low": _("Low"),
-}
-
-
 def urgency_name(value: str) -> str:
-    return str(URGENCY_NAMES.get(value, value or _("(not triaged)")))
+    # The triage labels are lazy: translated in the language active when called.
+    return str(URGENCY_LABELS.get(value, value or _("(not triaged)")))
 
 
 def category_name(value: str) -> str:
-    return (value or _("(none)")).replace("_", " ")
+    return str(CATEGORY_LABELS.get(value, (value or _("(none)")).replace("_", " ")))
 
 
 # --- Sections ---------------------------------------------------------------------------------
@@ -705,6 +699,12 @@ def _guidance(q: Q):
 def monthly_report(
     user: Any, *, agency: Agency, year: int, month: int, language: str = "en"
 ) -> dict:
+    # Chart titles and labels are translated here, not when the PDF is drawn.
+    with translation.override(language):
+        return _monthly_report(user, agency=agency, year=year, month=month, language=language)
+
+
+def _monthly_report(user: Any, *, agency: Agency, year: int, month: int, language: str) -> dict:
     filters = Filters.month(year, month)
     data = dashboard(user, filters)
     start_dt, _e = day_bounds(filters.start, agency.timezone)
@@ -756,6 +756,11 @@ def operation_report(user: Any, *, operation, language: str = "en") -> dict:
     """Aggregated figures of an operation across every participating country:
     no personal data, no handles, no text but the anonymised examples, and
     counts below five shown as "<5"."""
+    with translation.override(language):
+        return _operation_report(user, operation=operation, language=language)
+
+
+def _operation_report(user: Any, *, operation, language: str) -> dict:
     if operation.lead_id != getattr(user, "agency_id", None):
         raise NotLead
     filters = Filters(start=operation.starts_on, end=operation.ends_on, operation=operation.pk)

@@ -18,15 +18,25 @@ def chart(series: Series, kind: str = "bar", small_counts: bool = False) -> dict
         svg = line_chart(series)
     else:
         svg = bar_chart(series, stacked=kind != "grouped")
+    names = list(series.series)
     rows = series.rows
+    show_total = kind == "bar" and len(names) > 1
+    # More series than periods (ten categories in one month): one row per series,
+    # so the table fits the page's width.
+    if len(names) > max(len(series.labels), 4):
+        names, rows = (
+            list(series.labels),
+            [(name, values, sum(values)) for name, values in series.series.items()],
+        )
+        show_total = kind == "bar" and len(names) > 1
     if small_counts:
         rows = [(label, [suppress(v) for v in values], suppress(t)) for label, values, t in rows]
     return {
         "series": series,
         "svg": svg,
-        "names": list(series.series),
+        "names": names,
         "rows": rows,
-        "show_total": kind == "bar" and len(series.series) > 1,
+        "show_total": show_total,
     }
 
 

@@ -26,9 +26,9 @@ def test_message_counts_by_month_channel_category_and_urgency(dataset, analyst):
     assert monthly.labels == ["2026-10"]
     assert sorted(monthly.series.values()) == [[3], [4]]
     cats, urg = selectors.categories_over_time(analyst, OCTOBER)
-    assert cats.series["fraud"] == [4]  # 3 in the high conversation + 1 unanswered
-    assert cats.series["question"] == [2]
-    assert cats.series["self harm"] == [1]
+    assert cats.series["Fraud"] == [4]  # 3 in the high conversation + 1 unanswered
+    assert cats.series["Question"] == [2]
+    assert cats.series["Self-harm/suicide risk"] == [1]
     assert urg.series["High"] == [3]
     assert urg.series["Emergency"] == [1]
     assert urg.series["Normal"] == [3]
