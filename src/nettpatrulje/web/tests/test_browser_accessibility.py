@@ -1,0 +1,118 @@
+"""Every main page, with the demo's data, passes axe-core's WCAG 2.1 A/AA rules with no
+serious or critical violation, on a laptop and in a window zoomed to 200 %, and fits a
+tablet and the zoomed window without sideways scrolling (WCAG 1.4.10).
+
+One seeded database and one visit per page: the viewport is resized in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from nettpatrulje.testing.axe import axe_violations, horizontal_overflow
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAPTOP = {"width": 1280, "height": 800}
+# A tablet upright, and a 1280 px window at 200 % zoom (the same CSS width as 640 px).
+NARROW = {"tablet": {"width": 768, "height": 1024}, "zoom200": {"width": 640, "height": 800}}
+
+
+def _open_widget(page) -> None:
+    """The web chat panel, opened: its own dialog must pass too (open shadow DOM)."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Chat with the police").click()
+    expect(page.locator("#np-panel")).to_be_visible()
+
+
+def _pages() -> list[tuple[str, str | None, str, Callable | None]]:
+    """(name, username or None for anonymous, path, what to do first) for the main pages."""
+    from nettpatrulje.inbox.models import Conversation
+    from nettpatrulje.library.models import Article
+    from nettpatrulje.patrols.models import Operation, PatrolSession
+
+    conversation = (
+        Conversation.objects.filter(agency__slug="kripos").order_by("-last_inbound_at").first()
+    )
+    week = Operation.objects.get(slug="empact-action-week-2023")
+    live = Operation.objects.get(slug="nordic-gaming-patrol-live")
+    session = PatrolSession.objects.filter(operation=week).order_by("pk").first()
+    article = Article.objects.filter(agency__slug="kripos").order_by("pk").first()
+    return [
+        ("login", None, "/login/", None),
+        ("demo-landing", None, "/", None),
+        ("widget-demo", None, "/widget/demo?lang=en", _open_widget),
+        ("inbox", "kari", "/inbox/", None),
+        ("conversation", "kari", f"/inbox/c/{conversation.pk}/", None),
+        ("patrols-home", "ola", "/patrols/", None),
+        ("operations", "coordinator", "/patrols/operations/", None),
+        ("action-week", "coordinator", f"/patrols/operations/{week.pk}/", None),
+        ("live-board", "coordinator", f"/patrols/operations/{live.pk}/board/", None),
+        ("session-log", "mentor", f"/patrols/sessions/{session.pk}/", None),
+        ("library", "ola", "/library/", None),
+        ("article", "ola", f"/library/{article.pk}/", None),
+        ("reports", "analyst", "/reports/", None),
+        ("audit-trail", "admin", "/admin/audit/", None),
+        ("channels", "admin", "/admin/channels/", None),
+        ("triage-quality", "kari", "/triage/quality/", None),
+        ("two-factor-setup", "ola", "/account/2fa/setup", None),
+    ]
+
+
+def session_cookie(base_url: str, username: str) -> dict:
+    """A signed-in session for the user, without going through the login form."""
+    from nettpatrulje.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}
+
+
+def _settle(page) -> None:
+    # After a resize, let the page lay out and app.js react before measuring.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def test_main_pages_pass_axe_and_reflow(live_server, browser, settings, artifacts):
+    from nettpatrulje.web.demo import seed_demo
+
+    settings.DEMO_MODE = True
+    seed_demo()
+    violations: list = []
+    overflow: list[str] = []
+    contexts: dict = {}
+    try:
+        for name, username, path, prepare in _pages():
+            if username not in contexts:
+                context = browser.new_context(viewport=LAPTOP, locale="en")
+                if username:
+                    context.add_cookies([session_cookie(live_server.url, username)])
+                contexts[username] = context
+            page = contexts[username].new_page()
+            page.set_default_timeout(10_000)
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None and response.status == 200, (name, path)
+            page.wait_for_load_state("networkidle")
+            if prepare:
+                prepare(page)
+            page.screenshot(path=artifacts / f"{name}.png", full_page=True)
+            violations += axe_violations(page, name)
+            for tag, viewport in NARROW.items():
+                page.set_viewport_size(viewport)
+                _settle(page)
+                page.screenshot(path=artifacts / f"{name}-{tag}.png")
+                overflow += [f"{name} at {tag}: {o}" for o in horizontal_overflow(page)]
+            violations += axe_violations(page, f"{name} at zoom200")
+            page.close()
+    finally:
+        for context in contexts.values():
+            context.close()
+    report = []
+    if violations:
+        report += ["axe-core, WCAG 2.1 A/AA, serious or critical:", *map(str, violations)]
+    if overflow:
+        report += ["pages that scroll sideways:", *overflow]
+    assert not report, "\n".join(report)
