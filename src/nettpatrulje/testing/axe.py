@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 # WCAG 2.0/2.1, levels A and AA: the law's level for public bodies (EN 301 549).
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Plus axe's best practices (landmarks, heading order, tabindex > 0, ...).
+TAGS = [*WCAG_AA_TAGS, "best-practice"]
+# What can change when the layout narrows; the rest was checked at full width.
+LAYOUT_RULES = ["scrollable-region-focusable"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
@@ -25,17 +29,13 @@ class Violation:
         return f"{self.page}: {self.rule} ({self.impact}) {self.help} -> {nodes}"
 
 
-def axe_violations(page, name: str) -> list[Violation]:
-    """The serious and critical WCAG A/AA violations axe finds on the page as it is now."""
+def axe_violations(page, name: str, rules: list[str] | None = None) -> list[Violation]:
+    """The serious and critical violations axe finds on the page as it is now: of the
+    WCAG A/AA rules and axe's best practices, or of the given rules only."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
-        page,
-        options={
-            "runOnly": {"type": "tag", "values": WCAG_AA_TAGS},
-            "resultTypes": ["violations"],
-        },
-    )
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": TAGS}
+    results = Axe().run(page, options={"runOnly": run_only, "resultTypes": ["violations"]})
     return [
         Violation(
             page=name,
