@@ -165,3 +165,40 @@ def test_keyboard_focus_is_always_visible(live_server, page, artifacts, channel,
             if len(stops) == 3:
                 page.screenshot(path=artifacts / f"{name}-focus.png")
         assert len(stops) >= 8, (name, stops)
+
+
+def test_polling_leaves_the_emergency_banner_and_its_focus_alone(
+    live_server, page, channel, agency
+):
+    """The banner is polled every 2 s. A supervisor who tabs to "Acknowledge" keeps the
+    focus there across polls, and a screen reader hears the alert once, not every poll."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from nettpatrulje.testing.factories import ConversationFactory, MessageFactory, UserFactory
+    from nettpatrulje.triage.models import EmergencyAlert
+
+    UserFactory(username="kari", agency=agency, roles=["supervisor", "officer"])
+    conversation = ConversationFactory(contact__channel=channel)
+    message = MessageFactory(conversation=conversation, text="han har en kniv")
+    EmergencyAlert.objects.create(agency=agency, conversation=conversation, message=message)
+    page.context.add_cookies([session_cookie(live_server.url, "kari")])
+    page.goto(f"{live_server.url}/library/")
+    button = page.locator("#alerts").get_by_role("button", name="Acknowledge")
+    button.focus()
+    page.evaluate("document.querySelector('#alerts .alert-emergency').dataset.first = '1'")
+    for _ in range(2):  # two polls later, the same element, still focused
+        with page.expect_response(re.compile(r"/triage/alerts/banner\?v=")) as poll:
+            pass
+        assert poll.value.status == 204
+    expect(button).to_be_focused()
+    expect(page.locator("#alerts .alert-emergency[data-first='1']")).to_have_count(1)
+
+    # A second alert is a change: the banner is redrawn with both.
+    second = MessageFactory(conversation=conversation, text="nå er han på skolen")
+    EmergencyAlert.objects.create(agency=agency, conversation=conversation, message=second)
+    expect(page.locator("#alerts .alert-emergency")).to_have_count(2)
+    with page.expect_response(re.compile(r"/triage/alerts/\d+/ack$")):
+        page.locator("#alerts").get_by_role("button", name="Acknowledge").first.click()
+    expect(page.locator("#alerts .alert-emergency")).to_have_count(1)
