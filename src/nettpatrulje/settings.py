@@ -220,6 +220,8 @@ LANGUAGES = [
     ("is", _("Icelandic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django lacks for some of our languages (Icelandic date-times).
+FORMAT_MODULE_PATH = ["nettpatrulje.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Oslo"

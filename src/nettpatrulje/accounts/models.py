@@ -70,6 +70,18 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def interface_language(self) -> str:
+        """The language to address this user in outside a request of theirs (a
+        notification caused by someone else): their own, else their agency's."""
+        from django.conf import settings
+
+        languages = {code for code, _name in settings.LANGUAGES}
+        for code in (self.language, self.agency.language if self.agency_id else ""):
+            if code in languages:
+                return code
+        return settings.LANGUAGE_CODE
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; it is shown once."""

@@ -17,8 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 
 from nettpatrulje.accounts.models import Agency, Role, User
 from nettpatrulje.audit.services import audit_log
@@ -291,7 +293,8 @@ def session_comment(*, actor: User, session: PatrolSession, text: str) -> Sessio
     if session.officer_id != actor.pk:
         notify(
             user=session.officer,
-            text=_("%(name)s commented on your patrol session.") % {"name": actor.display_name},
+            text=gettext_lazy("%(name)s commented on your patrol session."),
+            params={"name": actor.display_name},
             url=reverse("patrols:session", args=[session.pk]),
         )
     audit_log(action="session.comment", actor=actor, obj=session)
@@ -473,8 +476,8 @@ def guidance_ask(
     ).distinct():
         notify(
             user=mentor,
-            text=_("%(name)s (%(agency)s) asks for guidance.")
-            % {"name": actor.display_name, "agency": actor.agency.name},
+            text=gettext_lazy("%(name)s (%(agency)s) asks for guidance."),
+            params={"name": actor.display_name, "agency": actor.agency.name},
             url=url,
             now=request.asked_at,
         )
@@ -506,7 +509,8 @@ def guidance_answer(
     _link_articles(actor, request.articles, articles)
     notify(
         user=request.asker,
-        text=_("%(name)s answered your guidance request.") % {"name": actor.display_name},
+        text=gettext_lazy("%(name)s answered your guidance request."),
+        params={"name": actor.display_name},
         url=reverse("patrols:guidance", args=[request.pk]),
         now=request.answered_at,
     )
@@ -588,7 +592,8 @@ def referral_send(
     ).distinct():
         notify(
             user=user,
-            text=_("New referral from %(agency)s.") % {"agency": actor.agency.name},
+            text=gettext_lazy("New referral from %(agency)s."),
+            params={"agency": actor.agency.name},
             url=url,
             now=referral.created_at,
         )
@@ -647,7 +652,8 @@ def referral_accept(*, actor: User, referral: Referral, now: datetime | None = N
     referral.save()
     notify(
         user=referral.created_by,
-        text=_("%(agency)s accepted your referral.") % {"agency": actor.agency.name},
+        text=gettext_lazy("%(agency)s accepted your referral."),
+        params={"agency": actor.agency.name},
         url=reverse("patrols:referral", args=[referral.pk]),
         now=now,
     )
@@ -672,7 +678,8 @@ def referral_decline(
     referral.save()
     notify(
         user=referral.created_by,
-        text=_("%(agency)s declined your referral.") % {"agency": actor.agency.name},
+        text=gettext_lazy("%(agency)s declined your referral."),
+        params={"agency": actor.agency.name},
         url=reverse("patrols:referral", args=[referral.pk]),
         now=now,
     )
@@ -686,9 +693,21 @@ def referral_decline(
 # --- Notifications -------------------------------------------------------------------------
 
 
-def notify(*, user: User, text: str, url: str = "", now: datetime | None = None) -> Notification:
+def notify(
+    *,
+    user: User,
+    text: str | Promise,
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    now: datetime | None = None,
+) -> Notification:
+    """Tell one user something in their own language, not in the language of whoever
+    caused it (a Norwegian officer's request reaches a Finnish mentor in Finnish):
+    `text` is a lazy translation, rendered here with `params`."""
+    with override(user.interface_language):
+        rendered = str(text) % params if params is not None else str(text)
     return Notification.objects.create(
-        user=user, text=text[:300], url=url, created_at=now or timezone.now()
+        user=user, text=rendered[:300], url=url, created_at=now or timezone.now()
     )
 
 

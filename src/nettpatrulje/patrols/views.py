@@ -568,8 +568,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @agency_member_required
 def notification_badge(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "patrols/_badge.html",
-        {"unread": selectors.unread_count(user=request.user), "now": timezone.now()},
-    )
+    """The header's notification link, polled by every page: 204 while the count is
+    unchanged, as redrawing it took the focus off the link."""
+    unread = selectors.unread_count(user=request.user)
+    if request.GET.get("v") == str(unread):
+        return HttpResponse(status=204)
+    return render(request, "patrols/_badge.html", {"unread": unread, "now": timezone.now()})

@@ -87,3 +87,24 @@ document.addEventListener("change", (event) => {
     if (rows().length) select(0);
   });
 })();
+
+// A table or chart table that overflows its box scrolls; the keyboard must reach it to
+// scroll it (WCAG 2.1.1), so it takes focus, but only while it does overflow.
+(() => {
+  const SCROLLERS = ".table-scroll, .chart-table, table.plain";
+  function markScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach((el) => {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.dataset.scrollFocus = "1";
+      } else if (!scrolls && el.dataset.scrollFocus) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.scrollFocus;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  document.addEventListener("htmx:afterSettle", markScrollers);
+  window.addEventListener("resize", markScrollers);
+})();
