@@ -138,8 +138,13 @@ def grouped(
     database per piece of `period_parts` and merged here: a year costs eleven
     months of monthly rows and a few weeks of daily ones."""
     cols = (("t",) if by_month else ()) + fields
+    parts = period_parts(filters.start, filters.end)
+    # Pieces never share a month, so rows by month (or of a single piece) are
+    # already final; only other groupings are summed across pieces.
+    final = by_month or len(parts) == 1
+    out: list[tuple] = []
     merged: dict[tuple, list] = {}
-    for model, first, last in period_parts(filters.start, filters.end):
+    for model, first, last in parts:
         qs = figures(user, replace(filters, start=first, end=last), metric, model)
         if where is not None:
             qs = qs.filter(where)
@@ -151,12 +156,15 @@ def grouped(
             if by_month:
                 qs = qs.annotate(t=_month_of_day())
             rows = qs.values_list(*cols).annotate(**sums_of).order_by()
+        if final:
+            out.extend(rows)
+            continue
         for row in rows:
             key, values = tuple(row[: len(cols)]), row[len(cols) :]
             acc = merged.setdefault(key, [0] * len(sums))
             for i, v in enumerate(values):
                 acc[i] += v or 0
-    return [(*k, *v) for k, v in merged.items()]
+    return out if final else [(*k, *v) for k, v in merged.items()]
 
 
 def total(user: Any, filters: Filters, metric: str, where: Q | None = None) -> int:
