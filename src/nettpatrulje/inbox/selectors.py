@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.accounts.scoping import get_visible_or_404
+from nettpatrulje.inbox import search
 from nettpatrulje.inbox.models import CannedResponse, Conversation, Label, Message, Note
+
+# The inbox shows at most this many rows; a search ranks no further.
+LIST_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,39 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.label:
         qs = qs.filter(labels__id=filters.label)
-    if filters.q:
-        qs = qs.filter(messages__redacted_text__icontains=filters.q).distinct()
+    q = search.clean_query(filters.q)
+    if q:
+        return _search_ranked(qs, q).prefetch_related("labels")
     # Most urgent first, then whoever has waited longest; answered ones last.
     return qs.prefetch_related("labels").order_by(
         "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
     )
+
+
+def _search_ranked(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
+    """A contact whose name or handle contains the words is what the officer
+    most likely looks for, so those come first (most recent first); then the
+    conversations whose messages match, best match first."""
+    by_contact = list(
+        qs.filter(Q(contact__display_name__icontains=q) | Q(contact__platform_id__icontains=q))
+        .order_by("-last_message_at")
+        .values_list("pk", flat=True)[:LIST_LIMIT]
+    )
+    ranked = list(by_contact)
+    seen = set(ranked)
+    for pk, _score in search.conversations_matching_text(qs, q, limit=LIST_LIMIT):
+        if len(ranked) >= LIST_LIMIT:
+            break
+        if pk not in seen:
+            seen.add(pk)
+            ranked.append(pk)
+    if not ranked:
+        return qs.none()
+    position = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
+        output_field=IntegerField(),
+    )
+    return qs.filter(pk__in=ranked).order_by(position)
 
 
 def conversation_get(*, user: User, conversation_id) -> Conversation:

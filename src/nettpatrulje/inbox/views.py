@@ -32,7 +32,9 @@ def _filter_form(request: HttpRequest) -> FilterForm:
 @permission("inbox.view_conversation")
 def inbox_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
-    conversations = selectors.conversation_list(user=request.user, filters=form.to_filters())[:200]
+    conversations = selectors.conversation_list(user=request.user, filters=form.to_filters())[
+        : selectors.LIST_LIMIT
+    ]
     template = "inbox/_rows.html" if request.headers.get("HX-Request") else "inbox/list.html"
     return render(request, template, {"form": form, "conversations": conversations})
 

@@ -1,0 +1,181 @@
+"""Full-text search over message text, one index per database.
+
+What is searchable is what an officer may read in the list and the API: the
+redacted text (personal numbers, phone numbers and the like masked by
+triage), and nothing of a message the sender removed. Text that retention has
+anonymised is blank and so not found either.
+
+PostgreSQL: a stored tsvector column on `inbox_message`, built with the text
+search configuration of the message's detected language (Norwegian for nb/nn,
+Finnish, Dutch, ...; `simple` where PostgreSQL has none, e.g. Icelandic), with
+a GIN index. A query is parsed once per configuration and the parses are
+OR-ed, so "meldingene" finds a Norwegian "melding" and an English query still
+finds English messages in a Norwegian agency.
+
+SQLite: an FTS5 table kept by triggers, prefix matching per word instead of
+stemming. Django rebuilds a SQLite table (and drops its triggers) when a later
+migration alters `inbox_message`; `sqlite_index_ensure` runs after every
+migrate and puts them back.
+
+Both are created outside Django's model state (RunPython in migration 0004),
+so the Message model does not know the column or the table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import QuerySet
+
+# Triage language code → PostgreSQL text search configuration.
+PG_CONFIGS: dict[str, str] = {
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "fi": "finnish",
+    "nl": "dutch",
+    "fr": "french",
+    "en": "english",
+    "sv": "swedish",
+    "da": "danish",
+    "de": "german",
+}
+QUERY_CONFIGS: tuple[str, ...] = (*sorted(set(PG_CONFIGS.values())), "simple")
+SQLITE_TABLE = "inbox_message_fts"
+SQLITE_TRIGGERS = ("inbox_message_fts_ai", "inbox_message_fts_ad", "inbox_message_fts_au")
+MAX_QUERY_CHARS = 200
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def pg_config_expression() -> str:
+    whens = " ".join(f"WHEN '{code}' THEN '{cfg}'::regconfig" for code, cfg in PG_CONFIGS.items())
+    return f"CASE language {whens} ELSE 'simple'::regconfig END"
+
+
+def pg_install(schema_editor) -> None:
+    """The stored vector is empty for a removed message, so it can never match."""
+    schema_editor.execute(
+        "ALTER TABLE inbox_message ADD COLUMN IF NOT EXISTS search_vector tsvector "
+        "GENERATED ALWAYS AS (CASE WHEN deleted_at IS NULL THEN "
+        f"to_tsvector({pg_config_expression()}, coalesce(redacted_text, '')) "
+        "ELSE ''::tsvector END) STORED"
+    )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS msg_search ON inbox_message USING gin (search_vector)"
+    )
+
+
+def pg_uninstall(schema_editor) -> None:
+    schema_editor.execute("DROP INDEX IF EXISTS msg_search")
+    schema_editor.execute("ALTER TABLE inbox_message DROP COLUMN IF EXISTS search_vector")
+
+
+def sqlite_index_ensure(connection_=None) -> bool:
+    """Create the FTS5 table and its triggers where any is missing, and fill it
+    from the messages. Returns whether anything was (re)built."""
+    conn = connection_ or connection
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE %s",
+            [f"{SQLITE_TABLE}%"],
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if {SQLITE_TABLE, *SQLITE_TRIGGERS} <= present:
+            return False
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox_message'")
+        if cursor.fetchone() is None:
+            return False
+        for trigger in SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        cursor.execute(f"DROP TABLE IF EXISTS {SQLITE_TABLE}")
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE {SQLITE_TABLE} USING fts5(body, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        indexed = "WHERE new.deleted_at IS NULL AND new.redacted_text != ''"
+        cursor.execute(
+            f"CREATE TRIGGER inbox_message_fts_ai AFTER INSERT ON inbox_message BEGIN "
+            f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT new.rowid, new.redacted_text "
+            f"{indexed}; END"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER inbox_message_fts_ad AFTER DELETE ON inbox_message BEGIN "
+            f"DELETE FROM {SQLITE_TABLE} WHERE rowid = old.rowid; END"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER inbox_message_fts_au AFTER UPDATE OF redacted_text, deleted_at "
+            f"ON inbox_message BEGIN "
+            f"DELETE FROM {SQLITE_TABLE} WHERE rowid = old.rowid; "
+            f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT new.rowid, new.redacted_text "
+            f"{indexed}; END"
+        )
+        cursor.execute(
+            f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT rowid, redacted_text "
+            "FROM inbox_message WHERE deleted_at IS NULL AND redacted_text != ''"
+        )
+    return True
+
+
+def sqlite_uninstall(schema_editor) -> None:
+    for trigger in SQLITE_TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {SQLITE_TABLE}")
+
+
+def clean_query(q: str) -> str:
+    # NUL cannot travel to PostgreSQL; everything else is the parsers' business.
+    return q.replace("\x00", " ").strip()[:MAX_QUERY_CHARS]
+
+
+def fts5_expression(q: str) -> str:
+    """Each word as a quoted prefix term, AND-ed: no operator, quote, NEAR or
+    column filter the user types reaches FTS5's query syntax."""
+    words = WORD.findall(q)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:20])
+
+
+def conversations_matching_text(
+    conversations: QuerySet, q: str, *, limit: int
+) -> list[tuple[object, float]]:
+    """Ids of the conversations in `conversations` (already scoped and
+    filtered) with a message matching `q`, best first with their score: the
+    best-matching message decides, the more recent conversation wins a tie."""
+    q = clean_query(q)
+    if not q:
+        return []
+    sub_sql, sub_params = conversations.order_by().values("pk").query.sql_with_params()
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        query = " || ".join(["websearch_to_tsquery(%s::regconfig, %s)"] * len(QUERY_CONFIGS))
+        query_params: list = []
+        for cfg in QUERY_CONFIGS:
+            query_params += [cfg, q]
+        sql = (
+            "SELECT m.conversation_id, MAX(ts_rank(m.search_vector, s.query)) AS score, "
+            "MAX(m.sent_at) AS latest "
+            f"FROM inbox_message m, (SELECT ({query}) AS query) s "
+            "WHERE m.search_vector @@ s.query "
+            f"AND m.conversation_id IN ({sub_sql}) "
+            "GROUP BY m.conversation_id ORDER BY score DESC, latest DESC LIMIT %s"
+        )
+        params = [*query_params, *sub_params, limit]
+    elif vendor == "sqlite":
+        expression = fts5_expression(q)
+        if not expression:
+            return []
+        # FTS5 rank: bm25, lower is better.
+        sql = (
+            f"SELECT m.conversation_id, MIN(f.rank) AS score, MAX(m.sent_at) AS latest "
+            f"FROM {SQLITE_TABLE} f JOIN inbox_message m ON m.rowid = f.rowid "
+            f"WHERE {SQLITE_TABLE} MATCH %s AND m.deleted_at IS NULL "
+            f"AND m.conversation_id IN ({sub_sql}) "
+            "GROUP BY m.conversation_id ORDER BY score ASC, latest DESC LIMIT %s"
+        )
+        params = [expression, *sub_params, limit]
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
