@@ -78,7 +78,10 @@ def test_removed_message_not_found_even_if_text_kept(officer, channel):
 
 def test_masked_personal_data_is_not_searchable(officer, channel):
     conv = ConversationFactory(
-        channel=channel, agency=channel.agency, contact__channel=channel, contact__agency=channel.agency
+        channel=channel,
+        agency=channel.agency,
+        contact__channel=channel,
+        contact__agency=channel.agency,
     )
     MessageFactory(
         conversation=conv,
