@@ -101,18 +101,18 @@ def sqlite_index_ensure(connection_=None) -> bool:
             f"{indexed}; END"
         )
         cursor.execute(
-            f"CREATE TRIGGER inbox_message_fts_ad AFTER DELETE ON inbox_message BEGIN "
+            f"CREATE TRIGGER inbox_message_fts_ad AFTER DELETE ON inbox_message BEGIN "  # noqa: S608 - constants and placeholders only
             f"DELETE FROM {SQLITE_TABLE} WHERE rowid = old.rowid; END"
         )
         cursor.execute(
-            f"CREATE TRIGGER inbox_message_fts_au AFTER UPDATE OF redacted_text, deleted_at "
+            f"CREATE TRIGGER inbox_message_fts_au AFTER UPDATE OF redacted_text, deleted_at "  # noqa: S608 - constants and placeholders only
             f"ON inbox_message BEGIN "
             f"DELETE FROM {SQLITE_TABLE} WHERE rowid = old.rowid; "
             f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT new.rowid, new.redacted_text "
             f"{indexed}; END"
         )
         cursor.execute(
-            f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT rowid, redacted_text "
+            f"INSERT INTO {SQLITE_TABLE}(rowid, body) SELECT rowid, redacted_text "  # noqa: S608 - constants and placeholders only
             "FROM inbox_message WHERE deleted_at IS NULL AND redacted_text != ''"
         )
     return True
@@ -153,7 +153,7 @@ def conversations_matching_text(
         for cfg in QUERY_CONFIGS:
             query_params += [cfg, q]
         sql = (
-            "SELECT m.conversation_id, MAX(ts_rank(m.search_vector, s.query)) AS score, "
+            "SELECT m.conversation_id, MAX(ts_rank(m.search_vector, s.query)) AS score, "  # noqa: S608 - constants and placeholders only
             "MAX(m.sent_at) AS latest "
             f"FROM inbox_message m, (SELECT ({query}) AS query) s "
             "WHERE m.search_vector @@ s.query "
@@ -167,7 +167,7 @@ def conversations_matching_text(
             return []
         # FTS5 rank: bm25, lower is better.
         sql = (
-            f"SELECT m.conversation_id, MIN(f.rank) AS score, MAX(m.sent_at) AS latest "
+            f"SELECT m.conversation_id, MIN(f.rank) AS score, MAX(m.sent_at) AS latest "  # noqa: S608 - constants and placeholders only
             f"FROM {SQLITE_TABLE} f JOIN inbox_message m ON m.rowid = f.rowid "
             f"WHERE {SQLITE_TABLE} MATCH %s AND m.deleted_at IS NULL "
             f"AND m.conversation_id IN ({sub_sql}) "
