@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, FloatField, Max, Min, QuerySet
+from django.db.models.expressions import RawSQL
 
 # Triage language code → PostgreSQL text search configuration.
 PG_CONFIGS: dict[str, str] = {
@@ -44,6 +45,14 @@ QUERY_CONFIGS: tuple[str, ...] = (*sorted(set(PG_CONFIGS.values())), "simple")
 SQLITE_TABLE = "inbox_message_fts"
 SQLITE_TRIGGERS = ("inbox_message_fts_ai", "inbox_message_fts_ad", "inbox_message_fts_au")
 MAX_QUERY_CHARS = 200
+SQLITE_MATCH = (
+    "inbox_message.rowid IN (SELECT rowid FROM inbox_message_fts WHERE inbox_message_fts MATCH %s)"
+)
+# FTS5's rank is bm25: lower is better.
+SQLITE_RANK = (
+    "(SELECT rank FROM inbox_message_fts WHERE inbox_message_fts MATCH %s "
+    "AND rowid = inbox_message.rowid)"
+)
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -136,46 +145,57 @@ def fts5_expression(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:20])
 
 
+def _pg_tsquery(q: str) -> str:
+    """The query as each configuration parses it, duplicates dropped, OR-ed.
+    Parsed apart first so that the planner sees one constant it can estimate:
+    nine copies of an unknown word look nine times as common."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT websearch_to_tsquery(cfg::regconfig, %s)::text "
+            "FROM unnest(%s::text[]) AS cfg",
+            [q, list(QUERY_CONFIGS)],
+        )
+        parsed = sorted(row[0] for row in cursor.fetchall() if row[0])
+    return " | ".join(f"( {p} )" for p in parsed)
+
+
 def conversations_matching_text(
-    conversations: QuerySet, q: str, *, limit: int
+    *, messages: QuerySet, conversations: QuerySet | None, q: str, limit: int
 ) -> list[tuple[object, float]]:
-    """Ids of the conversations in `conversations` (already scoped and
-    filtered) with a message matching `q`, best first with their score: the
-    best-matching message decides, the more recent conversation wins a tie."""
+    """Ids of conversations with a message in `messages` (already scoped to
+    what the user may see) matching `q`, best first: the best-matching message
+    decides, the more recent conversation wins a tie. `conversations`, when
+    given, narrows to those (the list's filters); without it the planner is
+    spared a join with every conversation of the agency."""
     q = clean_query(q)
     if not q:
         return []
-    sub_sql, sub_params = conversations.order_by().values("pk").query.sql_with_params()
     vendor = connection.vendor
     if vendor == "postgresql":
-        query = " || ".join(["websearch_to_tsquery(%s::regconfig, %s)"] * len(QUERY_CONFIGS))
-        query_params: list = []
-        for cfg in QUERY_CONFIGS:
-            query_params += [cfg, q]
-        sql = (
-            "SELECT m.conversation_id, MAX(ts_rank(m.search_vector, s.query)) AS score, "  # noqa: S608 - constants and placeholders only
-            "MAX(m.sent_at) AS latest "
-            f"FROM inbox_message m, (SELECT ({query}) AS query) s "
-            "WHERE m.search_vector @@ s.query "
-            f"AND m.conversation_id IN ({sub_sql}) "
-            "GROUP BY m.conversation_id ORDER BY score DESC, latest DESC LIMIT %s"
-        )
-        params = [*query_params, *sub_params, limit]
+        tsquery = _pg_tsquery(q)
+        if not tsquery:
+            return []
+        match = RawSQL("inbox_message.search_vector @@ %s::tsquery", [tsquery], BooleanField())
+        score = RawSQL("ts_rank(inbox_message.search_vector, %s::tsquery)", [tsquery], FloatField())
+        best = Max(score)
+        order = "-score"
     elif vendor == "sqlite":
         expression = fts5_expression(q)
         if not expression:
             return []
-        # FTS5 rank: bm25, lower is better.
-        sql = (
-            f"SELECT m.conversation_id, MIN(f.rank) AS score, MAX(m.sent_at) AS latest "  # noqa: S608 - constants and placeholders only
-            f"FROM {SQLITE_TABLE} f JOIN inbox_message m ON m.rowid = f.rowid "
-            f"WHERE {SQLITE_TABLE} MATCH %s AND m.deleted_at IS NULL "
-            f"AND m.conversation_id IN ({sub_sql}) "
-            "GROUP BY m.conversation_id ORDER BY score ASC, latest DESC LIMIT %s"
-        )
-        params = [expression, *sub_params, limit]
+        match = RawSQL(SQLITE_MATCH, [expression], BooleanField())  # noqa: S611 - constant SQL
+        score = RawSQL(SQLITE_RANK, [expression], FloatField())  # noqa: S611 - constant SQL
+        best = Min(score)
+        order = "score"
     else:  # pragma: no cover - only the two supported databases
         raise NotImplementedError(vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+    hits = messages.filter(match, deleted_at__isnull=True)
+    if conversations is not None:
+        hits = hits.filter(conversation__in=conversations.order_by().values("pk"))
+    rows = (
+        hits.values("conversation_id")
+        .annotate(score=best, latest=Max("sent_at"))
+        .order_by(order, "-latest")
+        .values_list("conversation_id", "score")[:limit]
+    )
+    return [(pk, float(score)) for pk, score in rows]

@@ -12,7 +12,9 @@ from nettpatrulje.accounts.scoping import get_visible_or_404
 from nettpatrulje.inbox import search
 from nettpatrulje.inbox.models import CannedResponse, Conversation, Label, Message, Note
 
-# The inbox shows at most this many rows; a search ranks no further.
+# The inbox shows a page of rows, more on request up to LIST_LIMIT; a search
+# ranks no further than that.
+LIST_PAGE = 50
 LIST_LIMIT = 200
 
 
@@ -26,7 +28,12 @@ class InboxFilters:
 
 
 def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
-    qs = Conversation.objects.visible_to(user).select_related("contact", "channel", "assignee")
+    qs = (
+        Conversation.objects.visible_to(user)
+        .select_related("contact__channel", "channel", "assignee")
+        # The rows name the contact by platform; tokens are not needed to draw them.
+        .defer("channel__secrets", "contact__channel__secrets")
+    )
     if filters.status in Conversation.Status.values:
         qs = qs.filter(status=filters.status)
     if filters.channel:
@@ -41,14 +48,22 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
         qs = qs.filter(labels__id=filters.label)
     q = search.clean_query(filters.q)
     if q:
-        return _search_ranked(qs, q).prefetch_related("labels")
+        narrowed = bool(
+            filters.status in Conversation.Status.values
+            or filters.channel
+            or filters.assignee
+            or filters.label
+        )
+        return _search_ranked(qs, q, user=user, narrowed=narrowed).prefetch_related("labels")
     # Most urgent first, then whoever has waited longest; answered ones last.
     return qs.prefetch_related("labels").order_by(
         "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
     )
 
 
-def _search_ranked(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
+def _search_ranked(
+    qs: QuerySet[Conversation], q: str, *, user: User, narrowed: bool
+) -> QuerySet[Conversation]:
     """A contact whose name or handle contains the words is what the officer
     most likely looks for, so those come first (most recent first); then the
     conversations whose messages match, best match first."""
@@ -59,7 +74,13 @@ def _search_ranked(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]
     )
     ranked = list(by_contact)
     seen = set(ranked)
-    for pk, _score in search.conversations_matching_text(qs, q, limit=LIST_LIMIT):
+    text_hits = search.conversations_matching_text(
+        messages=Message.objects.visible_to(user),
+        conversations=qs if narrowed else None,
+        q=q,
+        limit=LIST_LIMIT,
+    )
+    for pk, _score in text_hits:
         if len(ranked) >= LIST_LIMIT:
             break
         if pk not in seen:
