@@ -33,11 +33,14 @@ def _filter_form(request: HttpRequest) -> FilterForm:
 def inbox_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     limit = _list_limit(request)
-    qs = selectors.conversation_list(user=request.user, filters=form.to_filters())
+    filters = form.to_filters()
+    qs = selectors.conversation_list(user=request.user, filters=filters)
     conversations = list(qs[: limit + 1])
     more_url = None
     if len(conversations) > limit and limit < selectors.LIST_LIMIT:
         params = request.GET.copy()
+        # Spelled out, so the filter form on the next page shows what it filters.
+        params.setdefault("status", filters.status)
         params["limit"] = str(limit + selectors.LIST_PAGE)
         more_url = f"?{params.urlencode()}"
     template = "inbox/_rows.html" if request.headers.get("HX-Request") else "inbox/list.html"

@@ -28,7 +28,7 @@ def _rows(body: str) -> int:
 def test_first_page_and_more_link(officer_client, many):
     body = officer_client.get("/inbox/").content.decode()
     assert _rows(body) == LIST_PAGE
-    assert f"limit={2 * LIST_PAGE}" in body
+    assert f"status=open&amp;limit={2 * LIST_PAGE}" in body
     more = officer_client.get("/inbox/", {"limit": 2 * LIST_PAGE}).content.decode()
     assert _rows(more) == LIST_PAGE + 5
     assert "limit=" not in more.split("</table>")[1]
