@@ -23,9 +23,10 @@ so the Message model does not know the column or the table.
 
 from __future__ import annotations
 
+import logging
 import re
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField, FloatField, Max, Min, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -41,6 +42,7 @@ PG_CONFIGS: dict[str, str] = {
     "da": "danish",
     "de": "german",
 }
+logger = logging.getLogger(__name__)
 QUERY_CONFIGS: tuple[str, ...] = (*sorted(set(PG_CONFIGS.values())), "simple")
 SQLITE_TABLE = "inbox_message_fts"
 SQLITE_TRIGGERS = ("inbox_message_fts_ai", "inbox_message_fts_ad", "inbox_message_fts_au")
@@ -72,6 +74,29 @@ def pg_install(schema_editor) -> None:
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS msg_search ON inbox_message USING gin (search_vector)"
     )
+
+
+def pg_contact_trigram_install(schema_editor) -> None:
+    """Trigram indexes for the substring search of contact names and handles
+    (Django's icontains: UPPER(col::text) LIKE UPPER('%...%')). pg_trgm ships
+    with PostgreSQL, but creating an extension may need rights the
+    application's role lacks: then the search still works, by scanning."""
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError:
+        logger.warning("pg_trgm is not available: contact search scans the contacts")
+        return
+    for column in ("display_name", "platform_id"):
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS contact_{column}_trgm ON inbox_contact "
+            f"USING gin (upper({column}::text) gin_trgm_ops)"
+        )
+
+
+def pg_contact_trigram_uninstall(schema_editor) -> None:
+    for column in ("display_name", "platform_id"):
+        schema_editor.execute(f"DROP INDEX IF EXISTS contact_{column}_trgm")
 
 
 def pg_uninstall(schema_editor) -> None:
