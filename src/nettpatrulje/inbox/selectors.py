@@ -36,7 +36,11 @@ class InboxFilters:
     q: str = ""
 
 
-def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+def conversation_list(
+    *, user: User, filters: InboxFilters, limit: int = LIST_LIMIT
+) -> QuerySet[Conversation]:
+    """The queue, most urgent first; with a search, the best matches first.
+    `limit` is how many rows the caller will show: a search ranks no more."""
     qs = (
         Conversation.objects.visible_to(user)
         .select_related("contact__channel", "channel", "assignee")
@@ -63,7 +67,9 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
             or filters.assignee
             or filters.label
         )
-        return _search_ranked(qs, q, user=user, narrowed=narrowed).prefetch_related("labels")
+        return _search_ranked(
+            qs, q, user=user, narrowed=narrowed, limit=min(limit, LIST_LIMIT)
+        ).prefetch_related("labels")
     # Most urgent first, then whoever has waited longest; answered ones last.
     return qs.prefetch_related("labels").order_by(
         "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
@@ -71,37 +77,33 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
 
 
 def _search_ranked(
-    qs: QuerySet[Conversation], q: str, *, user: User, narrowed: bool
+    qs: QuerySet[Conversation], q: str, *, user: User, narrowed: bool, limit: int
 ) -> QuerySet[Conversation]:
     """A contact whose name or handle contains the words is what the officer
     most likely looks for, so those come first (most recent first); then the
     conversations whose messages match, best match first."""
     # Contacts first, on their own: the trigram indexes find them directly
     # (PostgreSQL), where a join would walk the conversations instead.
-    contacts = list(
+    # A subquery with a LIMIT is planned on its own, so it stays on the index.
+    contacts = (
         Contact.objects.visible_to(user)
         .filter(Q(display_name__icontains=q) | Q(platform_id__icontains=q))
-        .values_list("pk", flat=True)[:CONTACT_MATCHES]
+        .values("pk")[:CONTACT_MATCHES]
     )
-    by_contact = (
-        list(
-            qs.filter(contact_id__in=contacts)
-            .order_by("-last_message_at")
-            .values_list("pk", flat=True)[:LIST_LIMIT]
-        )
-        if contacts
-        else []
+    ranked = list(
+        qs.filter(contact_id__in=contacts)
+        .order_by("-last_message_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    ranked = list(by_contact)
     seen = set(ranked)
     text_hits = search.conversations_matching_text(
         messages=Message.objects.visible_to(user),
         conversations=qs if narrowed else None,
         q=q,
-        limit=LIST_LIMIT,
+        limit=limit,
     )
     for pk, _score in text_hits:
-        if len(ranked) >= LIST_LIMIT:
+        if len(ranked) >= limit:
             break
         if pk not in seen:
             seen.add(pk)

@@ -34,7 +34,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     limit = _list_limit(request)
     filters = form.to_filters()
-    qs = selectors.conversation_list(user=request.user, filters=filters)
+    qs = selectors.conversation_list(user=request.user, filters=filters, limit=limit + 1)
     conversations = list(qs[: limit + 1])
     more_url = None
     if len(conversations) > limit and limit < selectors.LIST_LIMIT:
