@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nettpatrulje.web.middleware.ServerErrorCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,6 +261,16 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 # only stops a flood from one place.
 WEBHOOK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("NETTPATRULJE_WEBHOOK_RATE_LIMIT", "12000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES + 1024
+
+# --- Monitoring -------------------------------------------------------------
+# /metrics answers addresses in these networks (comma-separated CIDRs), or any
+# request with `Authorization: Bearer <token>`; anyone else gets a 404.
+METRICS_ALLOW = [
+    n.strip()
+    for n in os.environ.get("NETTPATRULJE_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",")
+    if n.strip()
+]
+METRICS_TOKEN = os.environ.get("NETTPATRULJE_METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

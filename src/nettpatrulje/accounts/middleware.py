@@ -74,6 +74,7 @@ TWO_FACTOR_EXEMPT = (
     "/webhooks/",
     "/api/",
     "/healthz",
+    "/metrics",
     "/widget/",
     "/i18n/",
     "/favicon.ico",

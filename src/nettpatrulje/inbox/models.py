@@ -111,12 +111,41 @@ class Conversation(models.Model):
                 fields=["channel", "thread_key"], name="conversation_unique_thread"
             )
         ]
+        # The list is always ordered by (priority, waiting_since, -last_message_at):
+        # with one status, or all, the first rows come straight from an index;
+        # channel, assignee and label filters either narrow through their own
+        # index or are checked along the ordered scan (docs/performance.md).
         indexes = [
             models.Index(
-                fields=["agency", "status", "priority", "waiting_since"], name="conv_queue"
+                fields=["agency", "status", "priority", "waiting_since", "-last_message_at"],
+                name="conv_queue_order",
             ),
-            models.Index(fields=["agency", "assignee", "status"], name="conv_assignee"),
-            models.Index(fields=["agency", "channel", "status"], name="conv_channel"),
+            models.Index(
+                fields=["agency", "priority", "waiting_since", "-last_message_at"],
+                name="conv_order",
+            ),
+            models.Index(
+                fields=[
+                    "agency",
+                    "assignee",
+                    "status",
+                    "priority",
+                    "waiting_since",
+                    "-last_message_at",
+                ],
+                name="conv_assignee_order",
+            ),
+            models.Index(
+                fields=[
+                    "agency",
+                    "channel",
+                    "status",
+                    "priority",
+                    "waiting_since",
+                    "-last_message_at",
+                ],
+                name="conv_channel_order",
+            ),
             models.Index(fields=["agency", "last_message_at"], name="conv_recent"),
             # The backlog and who holds what: the few open conversations among a
             # year's closed ones, answered from the index alone.
@@ -183,7 +212,13 @@ class Message(models.Model):
                 fields=["channel", "platform_message_id"], name="message_unique_platform_id"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "sent_at"], name="msg_thread")]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="msg_thread"),
+            # Triage latency over the last minutes (/metrics).
+            models.Index(
+                fields=["triaged_at"], name="msg_triaged_in", condition=models.Q(direction="in")
+            ),
+        ]
         ordering = ["sent_at", "created_at"]
 
     @property

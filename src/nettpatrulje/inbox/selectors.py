@@ -5,11 +5,26 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.accounts.scoping import get_visible_or_404
-from nettpatrulje.inbox.models import CannedResponse, Conversation, Label, Message, Note
+from nettpatrulje.inbox import search
+from nettpatrulje.inbox.models import (
+    CannedResponse,
+    Contact,
+    Conversation,
+    Label,
+    Message,
+    Note,
+)
+
+# The inbox shows a page of rows, more on request up to LIST_LIMIT; a search
+# ranks no further than that.
+LIST_PAGE = 50
+LIST_LIMIT = 200
+# A name or handle fragment this common is no longer a search for someone.
+CONTACT_MATCHES = 5000
 
 
 @dataclass(frozen=True)
@@ -21,8 +36,17 @@ class InboxFilters:
     q: str = ""
 
 
-def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
-    qs = Conversation.objects.visible_to(user).select_related("contact", "channel", "assignee")
+def conversation_list(
+    *, user: User, filters: InboxFilters, limit: int = LIST_LIMIT
+) -> QuerySet[Conversation]:
+    """The queue, most urgent first; with a search, the best matches first.
+    `limit` is how many rows the caller will show: a search ranks no more."""
+    qs = (
+        Conversation.objects.visible_to(user)
+        .select_related("contact__channel", "channel", "assignee")
+        # The rows name the contact by platform; tokens are not needed to draw them.
+        .defer("channel__secrets", "contact__channel__secrets")
+    )
     if filters.status in Conversation.Status.values:
         qs = qs.filter(status=filters.status)
     if filters.channel:
@@ -35,12 +59,62 @@ def conversation_list(*, user: User, filters: InboxFilters) -> QuerySet[Conversa
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.label:
         qs = qs.filter(labels__id=filters.label)
-    if filters.q:
-        qs = qs.filter(messages__redacted_text__icontains=filters.q).distinct()
+    q = search.clean_query(filters.q)
+    if q:
+        narrowed = bool(
+            filters.status in Conversation.Status.values
+            or filters.channel
+            or filters.assignee
+            or filters.label
+        )
+        return _search_ranked(
+            qs, q, user=user, narrowed=narrowed, limit=min(limit, LIST_LIMIT)
+        ).prefetch_related("labels")
     # Most urgent first, then whoever has waited longest; answered ones last.
     return qs.prefetch_related("labels").order_by(
         "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
     )
+
+
+def _search_ranked(
+    qs: QuerySet[Conversation], q: str, *, user: User, narrowed: bool, limit: int
+) -> QuerySet[Conversation]:
+    """A contact whose name or handle contains the words is what the officer
+    most likely looks for, so those come first (most recent first); then the
+    conversations whose messages match, best match first."""
+    # Contacts first, on their own: the trigram indexes find them directly
+    # (PostgreSQL), where a join would walk the conversations instead.
+    # A subquery with a LIMIT is planned on its own, so it stays on the index.
+    contacts = (
+        Contact.objects.visible_to(user)
+        .filter(Q(display_name__icontains=q) | Q(platform_id__icontains=q))
+        .values("pk")[:CONTACT_MATCHES]
+    )
+    ranked = list(
+        qs.filter(contact_id__in=contacts)
+        .order_by("-last_message_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    seen = set(ranked)
+    text_hits = search.conversations_matching_text(
+        messages=Message.objects.visible_to(user),
+        conversations=qs if narrowed else None,
+        q=q,
+        limit=limit,
+    )
+    for pk, _score in text_hits:
+        if len(ranked) >= limit:
+            break
+        if pk not in seen:
+            seen.add(pk)
+            ranked.append(pk)
+    if not ranked:
+        return qs.none()
+    position = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
+        output_field=IntegerField(),
+    )
+    return qs.filter(pk__in=ranked).order_by(position)
 
 
 def conversation_get(*, user: User, conversation_id) -> Conversation:

@@ -32,9 +32,31 @@ def _filter_form(request: HttpRequest) -> FilterForm:
 @permission("inbox.view_conversation")
 def inbox_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
-    conversations = selectors.conversation_list(user=request.user, filters=form.to_filters())[:200]
+    limit = _list_limit(request)
+    filters = form.to_filters()
+    qs = selectors.conversation_list(user=request.user, filters=filters, limit=limit + 1)
+    conversations = list(qs[: limit + 1])
+    more_url = None
+    if len(conversations) > limit and limit < selectors.LIST_LIMIT:
+        params = request.GET.copy()
+        # Spelled out, so the filter form on the next page shows what it filters.
+        params.setdefault("status", filters.status)
+        params["limit"] = str(limit + selectors.LIST_PAGE)
+        more_url = f"?{params.urlencode()}"
     template = "inbox/_rows.html" if request.headers.get("HX-Request") else "inbox/list.html"
-    return render(request, template, {"form": form, "conversations": conversations})
+    return render(
+        request,
+        template,
+        {"form": form, "conversations": conversations[:limit], "more_url": more_url},
+    )
+
+
+def _list_limit(request: HttpRequest) -> int:
+    """Rows shown: a page at first, more on request. The list is re-drawn every
+    two seconds for every officer watching it, so it stays short by default."""
+    raw = request.GET.get("limit", "")
+    limit = int(raw) if raw.isdigit() and len(raw) < 6 else selectors.LIST_PAGE
+    return max(selectors.LIST_PAGE, min(limit, selectors.LIST_LIMIT))
 
 
 @agency_member_required

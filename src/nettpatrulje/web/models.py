@@ -11,3 +11,10 @@ class WorkerHeartbeat(models.Model):
     hostname = models.CharField(max_length=200, blank=True)
     pid = models.PositiveIntegerField(default=0)
     seen_at = models.DateTimeField(default=timezone.now)
+
+
+class ServerErrorCount(models.Model):
+    """How many 5xx answers all app server processes gave, per status; read by /metrics."""
+
+    status = models.PositiveSmallIntegerField(unique=True)
+    count = models.BigIntegerField(default=0)

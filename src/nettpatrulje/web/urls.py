@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     path("demo/login/<str:username>", views.demo_login, name="demo-login"),
     path("admin/events/", views.events_list, name="events"),
     path("admin/events/<int:event_id>/retry", views.event_retry, name="event-retry"),

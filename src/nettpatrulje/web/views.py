@@ -85,6 +85,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text exposition, for the monitoring system only."""
+    from prometheus_client.exposition import generate_latest
+
+    from nettpatrulje.web.metrics import metrics_allowed, metrics_registry
+
+    if not metrics_allowed(request):
+        raise Http404
+    # The classic text format: every Prometheus version reads it, and the names
+    # here need nothing newer.
+    return HttpResponse(
+        generate_latest(metrics_registry()),
+        content_type="text/plain; version=0.0.4; charset=utf-8",
+    )
+
+
 @agency_member_required
 @permission("channels.view_webhookevent")
 def events_list(request: HttpRequest) -> HttpResponse:

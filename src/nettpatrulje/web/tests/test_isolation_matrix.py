@@ -35,6 +35,7 @@ PUBLIC = {
     "demo-login",  # demo mode only, before login: see test_demo_home
     "logout",
     "healthz",
+    "metrics",  # address- or token-protected, content-free: see test_metrics
     "set-language",
     "two-factor-setup",
     "two-factor-verify",

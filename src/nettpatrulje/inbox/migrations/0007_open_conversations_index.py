@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('channels', '0004_platform_internal'),
-        ('inbox', '0003_conversation_risk'),
+        ('inbox', '0006_contact_trigram'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
