@@ -58,12 +58,24 @@ class Error(Schema):
     detail: str
 
 
+class ValidationErrors(Schema):
+    detail: list[dict] = Field(
+        ..., description="one entry per invalid field (django-ninja's format)"
+    )
+
+
+# What every operation may answer besides its own results: no or an invalid
+# token (401), a role without the permission (403), input that does not
+# validate (422). Declared, so that clients (and the schema checks) know them.
+ERRORS = {401: Error, 403: Error, 422: ValidationErrors}
+
+
 def _require(user: User, perm: str) -> None:
     if not user.has_perm(perm):
         raise HttpError(403, "permission denied")
 
 
-@router.get("/conversations", response=list[ConversationOut])
+@router.get("/conversations", response={200: list[ConversationOut], **ERRORS})
 def list_conversations(
     request: HttpRequest, status: str = "open", limit: int = 50, offset: int = 0
 ):
@@ -76,7 +88,9 @@ def list_conversations(
     return list(qs[offset : offset + limit])
 
 
-@router.get("/conversations/{conversation_id}", response={200: ConversationOut, 404: Error})
+@router.get(
+    "/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, **ERRORS}
+)
 def get_conversation(request: HttpRequest, conversation_id: UUID):
     _require(request.user, "inbox.view_conversation")
     return selectors.conversation_get(user=request.user, conversation_id=conversation_id)
@@ -100,7 +114,8 @@ def _message_out(message) -> dict:
 
 
 @router.get(
-    "/conversations/{conversation_id}/messages", response={200: list[MessageOut], 404: Error}
+    "/conversations/{conversation_id}/messages",
+    response={200: list[MessageOut], 404: Error, **ERRORS},
 )
 def list_messages(request: HttpRequest, conversation_id: UUID):
     _require(request.user, "inbox.view_conversation")
@@ -109,7 +124,8 @@ def list_messages(request: HttpRequest, conversation_id: UUID):
 
 
 @router.post(
-    "/conversations/{conversation_id}/reply", response={201: MessageOut, 404: Error, 409: Error}
+    "/conversations/{conversation_id}/reply",
+    response={201: MessageOut, 400: Error, 404: Error, 409: Error, **ERRORS},
 )
 def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
     _require(request.user, "inbox.reply_conversation")
@@ -124,7 +140,8 @@ def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
 
 
 @router.patch(
-    "/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, 400: Error}
+    "/conversations/{conversation_id}",
+    response={200: ConversationOut, 404: Error, 400: Error, **ERRORS},
 )
 def patch_conversation(request: HttpRequest, conversation_id: UUID, body: ConversationPatch):
     _require(request.user, "inbox.change_conversation")
