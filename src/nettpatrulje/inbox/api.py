@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
@@ -14,6 +14,7 @@ from nettpatrulje.inbox.models import Conversation
 from nettpatrulje.lib.http import client_ip
 
 router = Router(tags=["conversations"])
+MAX_OFFSET = 1_000_000
 
 
 class ConversationOut(Schema):
@@ -77,11 +78,14 @@ def _require(user: User, perm: str) -> None:
 
 @router.get("/conversations", response={200: list[ConversationOut], **ERRORS})
 def list_conversations(
-    request: HttpRequest, status: str = "open", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    status: str = "open",
+    limit: int = 50,
+    # Bounded: a database cannot skip more rows than a 64-bit integer counts.
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     _require(request.user, "inbox.view_conversation")
     limit = max(1, min(limit, 200))
-    offset = max(0, offset)
     qs = selectors.conversation_list(
         user=request.user, filters=selectors.InboxFilters(status=status)
     )
