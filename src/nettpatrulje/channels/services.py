@@ -42,14 +42,15 @@ def webhook_event_store(
     constraint decides, so two concurrent redeliveries cannot both get in."""
     from nettpatrulje.channels.tasks import process_webhook_event
 
-    kept = {k: v for k, v in headers.items() if k in kept_headers}
+    # Cleaned (lib.text.storable): a header is whatever the sender put there.
+    kept = {k: storable(v) for k, v in headers.items() if k in kept_headers}
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
                 source=source,
                 body=body,
                 headers=kept,
-                delivery_id=delivery_id[:128] if delivery_id else None,
+                delivery_id=storable(delivery_id[:128]) if delivery_id else None,
             )
             enqueue(process_webhook_event, event.pk)
     except IntegrityError:

@@ -7,11 +7,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from pydantic import field_validator
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.inbox import selectors, services
 from nettpatrulje.inbox.models import Conversation
 from nettpatrulje.lib.http import client_ip
+from nettpatrulje.lib.text import storable
 
 router = Router(tags=["conversations"])
 MAX_OFFSET = 1_000_000
@@ -46,13 +48,31 @@ class MessageOut(Schema):
     delivery: str | None
 
 
+def _storable_text(value: str | None) -> str | None:
+    # NUL (which PostgreSQL refuses) or half a surrogate pair (which UTF-8 cannot
+    # encode) is valid JSON but no text we can keep: a 422, not a 500.
+    if value is not None and storable(value) != value:
+        raise ValueError("must not contain NUL or unpaired surrogates")
+    return value
+
+
 class ReplyIn(Schema):
     text: str = Field(..., min_length=1, max_length=2000)
+
+    @field_validator("text")
+    @classmethod
+    def _text_storable(cls, value: str) -> str:
+        return _storable_text(value)
 
 
 class ConversationPatch(Schema):
     status: Conversation.Status | None = None
     assignee: str | None = Field(None, description="username, or empty string to unassign")
+
+    @field_validator("assignee")
+    @classmethod
+    def _assignee_storable(cls, value: str | None) -> str | None:
+        return _storable_text(value)
 
 
 class Error(Schema):

@@ -117,3 +117,21 @@ def test_meta_json_in_utf16_is_400_even_when_signed(client, channel):
     response = signed_post(client, '{"object": "page", "entry": []}'.encode("utf-16"))
     assert response.status_code == 400
     assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_twitch_subscription_fields_the_database_cannot_hold_are_marked(
+    client, twitch_channel, bad
+):
+    sub = {"type": f"x{bad}", "id": bad, "status": bad, "condition": {"user_id": "B100"}}
+    secret = "secret-of-b100-0123456789"
+    verify = {"subscription": sub, "challenge": "c-1"}
+    response = deliver(client, verify, secret, message_type=twitch.MESSAGE_VERIFICATION)
+    assert response.status_code == 200
+    response = deliver(
+        client, {"subscription": sub}, secret, message_type=twitch.MESSAGE_REVOCATION
+    )
+    assert response.status_code == 200
+    twitch_channel.refresh_from_db()
+    assert twitch_channel.config["subscriptions"]["x\ufffd"]["status"] == "\ufffd"
+    assert twitch_channel.needs_reconnect
