@@ -8,8 +8,10 @@ a retry can help, so the outbox needs no platform knowledge either.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from nettpatrulje.lib.text import storable
 
 
 class Kind(enum.StrEnum):
@@ -64,6 +66,54 @@ class Inbound:
     @property
     def thread_key(self) -> str:
         return self.thread_id or self.contact_id
+
+    def storable(self) -> Inbound:
+        """This item with every string a database can keep (lib.text.storable), and
+        times that convert to UTC and take date arithmetic: parsers copy values from
+        the payload as they are, and a message with a NUL, half an emoji or a
+        nonsense time is still a message."""
+        return replace(
+            self,
+            sent_at=_usable_time(self.sent_at),
+            watermark=_usable_time(self.watermark) if self.watermark else None,
+            account_id=storable(self.account_id),
+            contact_id=storable(self.contact_id),
+            mid=storable(self.mid),
+            text=storable(self.text),
+            attachments=tuple(
+                replace(
+                    a,
+                    type=storable(a.type),
+                    url=storable(a.url),
+                    title=storable(a.title),
+                    extra=storable(a.extra),
+                )
+                for a in self.attachments
+            ),
+            reply_to=storable(self.reply_to),
+            payload=storable(self.payload),
+            metadata=storable(self.metadata),
+            mids=tuple(storable(list(self.mids))),
+            raw_type=storable(self.raw_type),
+            thread_id=storable(self.thread_id),
+            display_name=storable(self.display_name),
+        )
+
+
+# Far enough from datetime's limits that converting to UTC and adding a window
+# (e.g. the 7-day reply window) cannot overflow.
+_EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9998, 1, 1, tzinfo=UTC)
+
+
+def _usable_time(moment: datetime) -> datetime:
+    try:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if _EARLIEST <= moment.astimezone(UTC) <= _LATEST:
+            return moment
+    except OverflowError:
+        pass
+    return datetime.now(UTC)
 
 
 class ParseError(ValueError):

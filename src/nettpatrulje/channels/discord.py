@@ -230,6 +230,7 @@ def _message_create(application_id: str, envelope: dict, d: dict) -> Inbound:
     if (
         not _from_person(d)
         or d.get("webhook_id")
+        or not isinstance(d.get("type", 0), int)
         or d.get("type", 0) not in PERSON_MESSAGE_TYPES
         or thread_id is None
     ):

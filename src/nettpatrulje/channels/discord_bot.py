@@ -52,7 +52,7 @@ def decode_frame(raw: Any) -> dict | None:
             return None
         try:
             raw = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if not isinstance(raw, dict) or raw.get("op") != DISPATCH:
         return None

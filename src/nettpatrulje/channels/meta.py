@@ -44,7 +44,7 @@ def verify_signature(body: bytes, header: str | None, secret: str) -> bool:
 def _ms_to_datetime(value: Any) -> datetime:
     try:
         ms = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         return datetime.now(UTC)
     # Some event types carry seconds, most milliseconds.
     if ms < 10**11:

@@ -20,6 +20,7 @@ from nettpatrulje.channels.base import Kind, ParseError
 from nettpatrulje.channels.models import Channel, WebhookEvent
 from nettpatrulje.channels.registry import PARSERS
 from nettpatrulje.lib.tasks import enqueue
+from nettpatrulje.lib.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +42,15 @@ def webhook_event_store(
     constraint decides, so two concurrent redeliveries cannot both get in."""
     from nettpatrulje.channels.tasks import process_webhook_event
 
-    kept = {k: v for k, v in headers.items() if k in kept_headers}
+    # Cleaned (lib.text.storable): a header is whatever the sender put there.
+    kept = {k: storable(v) for k, v in headers.items() if k in kept_headers}
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
                 source=source,
                 body=body,
                 headers=kept,
-                delivery_id=delivery_id[:128] if delivery_id else None,
+                delivery_id=storable(delivery_id[:128]) if delivery_id else None,
             )
             enqueue(process_webhook_event, event.pk)
     except IntegrityError:
@@ -69,8 +71,14 @@ def webhook_event_process(event_id: int) -> str | None:
     try:
         data = json.loads(bytes(event.body))
         platform, items = PARSERS[event.source](data)
+        items = [item.storable() for item in items]
     except (ParseError, ValueError, RecursionError, KeyError) as exc:
-        return _finish(event, WebhookEvent.Status.FAILED, error=str(exc)[:2000])
+        return _finish(event, WebhookEvent.Status.FAILED, error=str(exc))
+    except Exception as exc:
+        # A parser bug: the event is kept as failed, with the reason, for a retry
+        # once fixed; raising would leave it pending for the sweeper to try again.
+        logger.exception("event %s: parser failed", event_id)
+        return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
 
     accounts = {item.account_id for item in items}
     channels = {
@@ -96,9 +104,7 @@ def webhook_event_process(event_id: int) -> str | None:
                 Channel.objects.filter(pk__in=touched).update(last_event_at=timezone.now())
     except Exception as exc:
         logger.exception("event %s failed", event_id)
-        return _finish(
-            event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
 
     channel = next(iter(channels.values()), None)
     if not outcomes:
@@ -122,7 +128,8 @@ def _finish(
 ) -> str:
     WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(
         status=status,
-        error=error,
+        # An error message may quote the payload.
+        error=storable(error[:2000]),
         channel=channel,
         unrouted_accounts=unrouted or [],
         processed_at=timezone.now(),

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from nettpatrulje.channels.base import Inbound, Kind, ParseError, SendError, SendResult
+from nettpatrulje.lib.text import storable
 
 PLATFORM = "twitch"
 SOURCE = "twitch"
@@ -210,7 +211,9 @@ def subscription_status_set(*, channel_id: int, subscription: Any, status: str, 
 
     from nettpatrulje.channels.models import Channel
 
-    subscription = _dict(subscription)
+    # From the body: cleaned of what the database cannot hold.
+    subscription = storable(_dict(subscription))
+    status, reason = storable(status), storable(reason)
     sub_type = _str(subscription.get("type"))[:100] or "unknown"
     with transaction.atomic():
         channel = Channel.objects.select_for_update().get(pk=channel_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from django.conf import settings
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from nettpatrulje.channels import meta
 from nettpatrulje.channels.services import webhook_event_store
+from nettpatrulje.lib.http import json_body
 from nettpatrulje.lib.ratelimit import rate_limited
+from nettpatrulje.lib.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +51,9 @@ def meta_webhook(request: HttpRequest) -> HttpResponse:
     ):
         return _error(403, "missing or invalid X-Hub-Signature-256")
     try:
-        json.loads(body)
-    except (ValueError, RecursionError):
-        return _error(400, "body is not valid JSON")
+        json_body(body)
+    except ValueError:
+        return _error(400, "body is not JSON in UTF-8")
     event = webhook_event_store(source="meta", body=body, headers=dict(request.headers))
     return JsonResponse({"status": "stored", "event": event.pk})
 
@@ -90,10 +91,11 @@ def twitch_webhook(request: HttpRequest) -> HttpResponse:
         return _error(403, "message timestamp too old or in the future")
     try:
         # Untrusted until verified: read only to find whose secret signs it.
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return _error(400, "body is not valid JSON")
-    account = twitch.candidate_account(data)
+        data = json_body(body)
+    except ValueError:
+        return _error(400, "body is not JSON in UTF-8")
+    # Cleaned: a NUL or lone surrogate in a query fails in the database driver.
+    account = storable(twitch.candidate_account(data))
     channel = (
         # order_by(): the model's default ordering joins agencies, on the hot path.
         Channel.objects.filter(platform=Platform.TWITCH, account_id=account).order_by().first()
@@ -157,15 +159,17 @@ def discord_interactions(request: HttpRequest) -> HttpResponse:
     if not signature or not timestamp:
         return _error(401, "missing X-Signature-Ed25519 or X-Signature-Timestamp")
     try:
-        interaction = json.loads(body)
-    except (ValueError, RecursionError):
-        return _error(400, "body is not valid JSON")
+        interaction = json_body(body)
+    except ValueError:
+        return _error(400, "body is not JSON in UTF-8")
     if not isinstance(interaction, dict):
         return _error(400, "body is not a JSON object")
-    # The application id only chooses which key must verify the signature.
+    # The application id only chooses which key must verify the signature (cleaned:
+    # a NUL or lone surrogate in a query fails in the database driver).
     channel = (
         Channel.objects.filter(
-            platform=Platform.DISCORD, account_id=str(interaction.get("application_id", ""))
+            platform=Platform.DISCORD,
+            account_id=storable(str(interaction.get("application_id", ""))),
         )
         .select_related("agency")
         .first()

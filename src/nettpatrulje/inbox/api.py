@@ -4,16 +4,19 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from pydantic import field_validator
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.inbox import selectors, services
 from nettpatrulje.inbox.models import Conversation
 from nettpatrulje.lib.http import client_ip
+from nettpatrulje.lib.text import storable
 
 router = Router(tags=["conversations"])
+MAX_OFFSET = 1_000_000
 
 
 class ConversationOut(Schema):
@@ -45,17 +48,47 @@ class MessageOut(Schema):
     delivery: str | None
 
 
+def _storable_text(value: str | None) -> str | None:
+    # NUL (which PostgreSQL refuses) or half a surrogate pair (which UTF-8 cannot
+    # encode) is valid JSON but no text we can keep: a 422, not a 500.
+    if value is not None and storable(value) != value:
+        raise ValueError("must not contain NUL or unpaired surrogates")
+    return value
+
+
 class ReplyIn(Schema):
     text: str = Field(..., min_length=1, max_length=2000)
+
+    @field_validator("text")
+    @classmethod
+    def _text_storable(cls, value: str) -> str:
+        return _storable_text(value)
 
 
 class ConversationPatch(Schema):
     status: Conversation.Status | None = None
     assignee: str | None = Field(None, description="username, or empty string to unassign")
 
+    @field_validator("assignee")
+    @classmethod
+    def _assignee_storable(cls, value: str | None) -> str | None:
+        return _storable_text(value)
+
 
 class Error(Schema):
     detail: str
+
+
+class ValidationErrors(Schema):
+    detail: list[dict] = Field(
+        ..., description="one entry per invalid field (django-ninja's format)"
+    )
+
+
+# What every operation may answer besides its own results: no or an invalid
+# token (401), a role without the permission (403), input that does not
+# validate (422). Declared, so that clients (and the schema checks) know them.
+ERRORS = {401: Error, 403: Error, 422: ValidationErrors}
 
 
 def _require(user: User, perm: str) -> None:
@@ -63,20 +96,25 @@ def _require(user: User, perm: str) -> None:
         raise HttpError(403, "permission denied")
 
 
-@router.get("/conversations", response=list[ConversationOut])
+@router.get("/conversations", response={200: list[ConversationOut], **ERRORS})
 def list_conversations(
-    request: HttpRequest, status: str = "open", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    status: str = "open",
+    limit: int = 50,
+    # Bounded: a database cannot skip more rows than a 64-bit integer counts.
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     _require(request.user, "inbox.view_conversation")
     limit = max(1, min(limit, 200))
-    offset = max(0, offset)
     qs = selectors.conversation_list(
         user=request.user, filters=selectors.InboxFilters(status=status)
     )
     return list(qs[offset : offset + limit])
 
 
-@router.get("/conversations/{conversation_id}", response={200: ConversationOut, 404: Error})
+@router.get(
+    "/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, **ERRORS}
+)
 def get_conversation(request: HttpRequest, conversation_id: UUID):
     _require(request.user, "inbox.view_conversation")
     return selectors.conversation_get(user=request.user, conversation_id=conversation_id)
@@ -100,7 +138,8 @@ def _message_out(message) -> dict:
 
 
 @router.get(
-    "/conversations/{conversation_id}/messages", response={200: list[MessageOut], 404: Error}
+    "/conversations/{conversation_id}/messages",
+    response={200: list[MessageOut], 404: Error, **ERRORS},
 )
 def list_messages(request: HttpRequest, conversation_id: UUID):
     _require(request.user, "inbox.view_conversation")
@@ -109,7 +148,8 @@ def list_messages(request: HttpRequest, conversation_id: UUID):
 
 
 @router.post(
-    "/conversations/{conversation_id}/reply", response={201: MessageOut, 404: Error, 409: Error}
+    "/conversations/{conversation_id}/reply",
+    response={201: MessageOut, 400: Error, 404: Error, 409: Error, **ERRORS},
 )
 def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
     _require(request.user, "inbox.reply_conversation")
@@ -124,7 +164,8 @@ def post_reply(request: HttpRequest, conversation_id: UUID, body: ReplyIn):
 
 
 @router.patch(
-    "/conversations/{conversation_id}", response={200: ConversationOut, 404: Error, 400: Error}
+    "/conversations/{conversation_id}",
+    response={200: ConversationOut, 404: Error, 400: Error, **ERRORS},
 )
 def patch_conversation(request: HttpRequest, conversation_id: UUID, body: ConversationPatch):
     _require(request.user, "inbox.change_conversation")

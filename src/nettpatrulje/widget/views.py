@@ -12,7 +12,6 @@ too many 429 (with Retry-After). Never credentials: the token is a header.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -23,7 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from nettpatrulje.channels.models import Channel
-from nettpatrulje.lib.http import client_ip
+from nettpatrulje.lib.http import client_ip, json_body
+from nettpatrulje.lib.text import storable
 from nettpatrulje.widget import services
 from nettpatrulje.widget.services import RateLimited, TokenInvalid, Visitor
 
@@ -67,9 +67,9 @@ def _read_json(request: HttpRequest, origin: str) -> tuple[dict | None, JsonResp
     if not body.strip():
         return {}, None
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return None, _error(400, "bad_json", "body is not valid JSON", origin)
+        data = json_body(body)
+    except ValueError:
+        return None, _error(400, "bad_json", "body is not JSON in UTF-8", origin)
     if not isinstance(data, dict):
         return None, _error(400, "bad_json", "body must be a JSON object", origin)
     return data, None
@@ -188,7 +188,8 @@ def _message_send(
         return _error(400, "bad_client_id", "client_id must be 8-64 of A-Z a-z 0-9 _ -", origin)
     if not isinstance(text, str) or not text.strip():
         return _error(400, "empty", "text must be a non-empty string", origin)
-    text = text.strip()
+    # Half an emoji or a NUL (valid JSON escapes) cannot be stored as text: marked, not refused.
+    text = storable(text.strip())
     if len(text) > services.MAX_TEXT:
         return _error(
             413,

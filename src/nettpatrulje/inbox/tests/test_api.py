@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -163,3 +164,14 @@ def test_malformed_json_is_400_not_500(client, token, conversation):
         **auth(token),
     )
     assert r.status_code in (400, 422)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_text_no_database_can_hold_is_422_not_500(client, token, conversation, bad):
+    url = f"/api/v1/conversations/{conversation.pk}"
+    body = json.dumps({"text": f"hei {bad}"})  # escaped, as valid JSON allows
+    r = client.post(f"{url}/reply", data=body, content_type="application/json", **auth(token))
+    assert r.status_code == 422
+    body = json.dumps({"assignee": f"ola{bad}"})
+    r = client.patch(url, data=body, content_type="application/json", **auth(token))
+    assert r.status_code == 422

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from nettpatrulje.channels.models import WebhookEvent
+from nettpatrulje.inbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,10 @@ def test_bad_cursor_is_400(visitor):
 def test_wrong_method_is_405(client, widget_channel):
     response = client.get("/widget/api/session?key=wk_test_kripos")
     assert response.status_code == 405
+
+
+def test_half_an_emoji_in_text_is_kept_marked_not_500(visitor):
+    # JSON.stringify in a browser escapes a lone surrogate (an emoji cut in half).
+    raw = b'{"client_id": "client-half-0001", "text": "hei \\ud83d"}'
+    assert visitor.send("", "", raw=raw).status_code == 202
+    assert Message.objects.get().text == "hei \ufffd"
