@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -475,27 +476,50 @@ def _outbox_failed(item: OutboxItem, reason: str) -> str:
 
 
 def outbox_dispatch_due(*, limit: int = 200) -> int:
-    """Enqueue sends for queued items whose retry time has come."""
-    ids = list(
-        OutboxItem.objects.filter(
+    """Enqueue sends for queued items whose retry time has come, unless a send
+    task for the item is already waiting: behind a backlog, every housekeeping
+    round would otherwise add another copy of the same task."""
+    waiting = _send_tasks_waiting()
+    ids = [
+        pk
+        for pk in OutboxItem.objects.filter(
             state=OutboxItem.State.QUEUED, next_attempt_at__lte=timezone.now()
         )
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+        .values_list("pk", flat=True)[: limit + len(waiting)]
+        if str(pk) not in waiting
+    ][:limit]
     for outbox_id in ids:
         with transaction.atomic():
             _enqueue_send(outbox_id)
     return len(ids)
 
 
-SENDING_TIMEOUT = timedelta(minutes=2)
+def _send_tasks_waiting() -> set[str]:
+    """Outbox ids with a send task queued or being run (database task backend)."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return set()
+
+    from nettpatrulje.inbox.tasks import send_outbox_item
+
+    rows = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        task_path=send_outbox_item.module_path,
+    ).values_list("args_kwargs", flat=True)
+    return {str(args["args"][0]) for args in rows if args.get("args")}
 
 
-def outbox_flag_stuck(*, older_than: timedelta = SENDING_TIMEOUT) -> int:
+def outbox_flag_stuck(*, older_than: timedelta | None = None) -> int:
     """An item still `sending` long after its claim means the worker died between
     the platform call and recording its result. Sending again could deliver it
     twice, so unless the echo settled it, an officer must check it."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
     cutoff = timezone.now() - older_than
     return OutboxItem.objects.filter(state=OutboxItem.State.SENDING, claimed_at__lt=cutoff).update(
         state=OutboxItem.State.CHECK,
