@@ -65,7 +65,9 @@ def signed_bodies(n: int, seed: int = 7) -> list[tuple[bytes, dict[str, str]]]:
     return out
 
 
-def closed_loop(url: str, bodies: list, seconds: float, concurrency: int) -> dict:
+def closed_loop(
+    url: str, bodies: list, seconds: float, concurrency: int, server_pid: int | None = None
+) -> dict:
     stop_at = time.monotonic() + seconds
     lat: list[list[float]] = [[] for _ in range(concurrency)]
     bad = [0] * concurrency
@@ -87,12 +89,15 @@ def closed_loop(url: str, bodies: list, seconds: float, concurrency: int) -> dic
                     bad[i] += 1
 
     started = time.monotonic()
+    cpu0 = harness.cpu_seconds(server_pid) if server_pid else 0.0
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(client, range(concurrency)))
     wall = time.monotonic() - started
+    cpu = harness.cpu_seconds(server_pid) - cpu0 if server_pid else 0.0
     all_lat = sorted(x for per in lat for x in per)
     return {
         "accepted_per_second": round(len(all_lat) / wall, 1),
+        "server_cpu_ms_per_accepted": round(cpu * 1000 / len(all_lat), 2) if all_lat else None,
         "accepted": len(all_lat),
         "not_accepted": sum(bad),
         "latency_ms": {
@@ -166,7 +171,9 @@ def bench_database(kind: str, args: argparse.Namespace, bodies: list) -> dict:
             rounds = {"webhook": [], "bare": []}
             for _ in range(2):
                 for name, target in (("webhook", webhook), ("bare", bare)):
-                    rounds[name].append(closed_loop(target, bodies, args.seconds, args.concurrency))
+                    rounds[name].append(
+                        closed_loop(target, bodies, args.seconds, args.concurrency, server.pid)
+                    )
             best = {
                 name: max(r, key=lambda x: x["accepted_per_second"]) for name, r in rounds.items()
             }
@@ -182,7 +189,17 @@ def bench_database(kind: str, args: argparse.Namespace, bodies: list) -> dict:
             "ratio": round(
                 best["webhook"]["accepted_per_second"] / best["bare"]["accepted_per_second"], 3
             ),
-            "rounds": {name: [x["accepted_per_second"] for x in r] for name, r in rounds.items()},
+            # The same ratio from the server's CPU per acknowledgement: what the
+            # cores could do if nobody else used them.
+            "cpu_ratio": round(
+                min(x["server_cpu_ms_per_accepted"] for x in rounds["bare"])
+                / min(x["server_cpu_ms_per_accepted"] for x in rounds["webhook"]),
+                3,
+            ),
+            "rounds": {
+                name: [(x["accepted_per_second"], x["server_cpu_ms_per_accepted"]) for x in r]
+                for name, r in rounds.items()
+            },
             "load_average_after": load_after_throughput,
         },
         "steady": {"webhook": steady, "bare_insert": bare_steady},

@@ -82,7 +82,9 @@ def _contact_for(channel: Channel, item: Inbound) -> Contact:
 
 
 def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conversation:
-    conversation, _ = Conversation.objects.get_or_create(
+    # Locked for the rest of the transaction: the new message updates it below, and
+    # an officer or another worker may be updating it too (PostgreSQL).
+    conversation, _ = Conversation.objects.select_for_update().get_or_create(
         channel=channel,
         thread_key=item.thread_key,
         defaults={
@@ -120,7 +122,9 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
         return "duplicate"
-    conversation = _conversation_after_inbound(conversation.pk, message)
+    # The channel's agency is the conversation's: no need to read it again.
+    conversation.agency = channel.agency
+    conversation = _conversation_after_inbound(conversation.pk, message, locked=conversation)
     from nettpatrulje.triage.services import inbound_triaged
 
     inbound_triaged(conversation=conversation, message=message)
@@ -134,8 +138,29 @@ def _triage(message: Message, channel: Channel) -> None:
     triage_message(message, country=channel.agency.country)
 
 
-def _conversation_after_inbound(conversation_id, message: Message) -> Conversation:
-    conversation = (
+# What an inbound message changes on its conversation (saved with update_fields).
+_AFTER_INBOUND_FIELDS = [
+    "last_message_at",
+    "last_inbound_at",
+    "waiting_since",
+    "status",
+    "closed_at",
+    "urgency",
+    "category",
+    "priority",
+    "language",
+    "risk_score",
+    "risk_level",
+    "risk_signals",
+]
+
+
+def _conversation_after_inbound(
+    conversation_id, message: Message, *, locked: Conversation | None = None
+) -> Conversation:
+    """`locked`: the conversation as already read with select_for_update in this
+    transaction, so it is current and need not be read again."""
+    conversation = locked or (
         Conversation.objects.select_for_update().select_related("agency").get(pk=conversation_id)
     )
     conversation.last_message_at = max(conversation.last_message_at, message.sent_at)
@@ -162,7 +187,7 @@ def _conversation_after_inbound(conversation_id, message: Message) -> Conversati
     from nettpatrulje.inbox.triage import conversation_risk_update
 
     conversation_risk_update(conversation, message)
-    conversation.save()
+    conversation.save(update_fields=_AFTER_INBOUND_FIELDS)
     return conversation
 
 
