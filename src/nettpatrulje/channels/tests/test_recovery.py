@@ -102,9 +102,9 @@ def test_roll_up_marks_are_written_once_at_the_end(channel):
         MessageFactory(channel=channel, agency=channel.agency)
         MessageFactory(channel=channel, agency=channel.agency)
         assert not DirtyDay.objects.exists()
-    marks = set(DirtyDay.objects.values_list("source", "day"))
-    assert {"messages", "conversations"} <= {source for source, _ in marks}
-    assert DirtyDay.objects.count() == len(marks)  # one row per source and day
+    marks = set(DirtyDay.objects.values_list("agency", "source", "day"))
+    assert {"messages", "conversations"} <= {source for _, source, _ in marks}
+    assert DirtyDay.objects.count() == len(marks)  # one row per agency, source and day
 
 
 def test_outbox_dispatch_skips_items_whose_send_is_already_queued(monkeypatch, fake_graph):
