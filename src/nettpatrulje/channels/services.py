@@ -88,10 +88,15 @@ def webhook_event_process(event_id: int) -> str | None:
         )
     }
     unrouted = sorted(a for a in accounts if a not in channels)
+    try:
+        triaged = _triage_ahead(items, channels)
+    except Exception:
+        logger.exception("event %s: triage ahead failed; triaged in the transaction", event_id)
+        triaged = {}
     for attempt in range(TRANSIENT_RETRIES):
         try:
             with transaction.atomic():
-                status = _apply(event, items, channels, unrouted)
+                status = _apply(event, items, channels, unrouted, triaged)
             return status
         except OperationalError as exc:
             logger.warning("event %s: %s (try %s)", event_id, exc, attempt + 1)
@@ -105,8 +110,27 @@ def webhook_event_process(event_id: int) -> str | None:
     return None
 
 
+def _triage_ahead(items: list, channels: dict[str, Channel]) -> dict[int, object]:
+    """Triage results by item index, computed outside the transaction (see
+    inbox.services.inbound_triage_ahead)."""
+    from nettpatrulje.inbox.services import inbound_triage_ahead
+
+    out = {}
+    for i, item in enumerate(items):
+        channel = channels.get(item.account_id)
+        if channel is not None:
+            result = inbound_triage_ahead(channel, item)
+            if result is not None:
+                out[i] = result
+    return out
+
+
 def _apply(
-    event: WebhookEvent, items: list, channels: dict[str, Channel], unrouted: list[str]
+    event: WebhookEvent,
+    items: list,
+    channels: dict[str, Channel],
+    unrouted: list[str],
+    triaged: dict[int, object] | None = None,
 ) -> str:
     """The event's items, its channels' last activity and its final status: one
     transaction, so the event is settled exactly when its messages are stored."""
@@ -114,15 +138,16 @@ def _apply(
     from nettpatrulje.reports.rollups import marks_deferred
 
     outcomes: list[str] = []
+    triaged = triaged or {}
     with marks_deferred():
-        for item in items:
+        for i, item in enumerate(items):
             channel = channels.get(item.account_id)
             if channel is None:
                 continue
             if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
                 # A disabled channel still keeps what arrives: nothing is dropped.
                 logger.info("message for disabled channel %s kept", channel.pk)
-            outcomes.append(inbound_apply(channel=channel, item=item))
+            outcomes.append(inbound_apply(channel=channel, item=item, triaged=triaged.get(i)))
     now = timezone.now()
     # Activity to the nearest few seconds: not one more write per event under load.
     touched = [

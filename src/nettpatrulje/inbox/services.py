@@ -46,8 +46,27 @@ OUTBOX_METADATA_PREFIX = "nettpatrulje:outbox:"
 # --- Inbound ---------------------------------------------------------------
 
 
-def inbound_apply(*, channel: Channel, item: Inbound) -> str:
-    """Apply one parsed item. Returns "created", "duplicate", "updated" or "ignored"."""
+def inbound_triage_ahead(channel: Channel, item: Inbound):
+    """Triage an inbound message before its transaction opens, or None.
+
+    Triage is CPU work that needs no database (and loads a language model the
+    first time a language is seen). Done inside the transaction it would hold
+    SQLite's write lock (transactions are IMMEDIATE) the whole time, and the
+    web server's inserts of new deliveries would wait behind it."""
+    if item.kind not in (Kind.MESSAGE, Kind.POSTBACK) or not item.contact_id:
+        return None
+    from nettpatrulje.inbox.triage import triage_text
+
+    return triage_text(
+        item.text, [a.as_dict() for a in item.attachments], country=channel.agency.country
+    )
+
+
+def inbound_apply(*, channel: Channel, item: Inbound, triaged=None) -> str:
+    """Apply one parsed item. Returns "created", "duplicate", "updated" or "ignored".
+    `triaged`: the item's triage from `inbound_triage_ahead`, if done already."""
+    if triaged is not None and item.kind in (Kind.MESSAGE, Kind.POSTBACK) and item.contact_id:
+        return _inbound_message(channel, item, triaged=triaged)
     handler = {
         Kind.MESSAGE: _inbound_message,
         Kind.POSTBACK: _inbound_message,
@@ -97,7 +116,7 @@ def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conv
     return conversation
 
 
-def _inbound_message(channel: Channel, item: Inbound) -> str:
+def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     mid = item.mid or _synthetic_mid(item)
     if Message.objects.filter(channel=channel, platform_message_id=mid).exists():
         return "duplicate"
@@ -115,7 +134,7 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
         platform_message_id=mid,
         sent_at=item.sent_at,
     )
-    _triage(message, channel)
+    _triage(message, channel, result=triaged)
     try:
         with transaction.atomic():
             message.save(force_insert=True)
@@ -131,11 +150,11 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
     return "created"
 
 
-def _triage(message: Message, channel: Channel) -> None:
+def _triage(message: Message, channel: Channel, *, result=None) -> None:
     """Triage before the message is committed, so no officer ever sees it untriaged."""
     from nettpatrulje.inbox.triage import triage_message
 
-    triage_message(message, country=channel.agency.country)
+    triage_message(message, country=channel.agency.country, result=result)
 
 
 # What an inbound message changes on its conversation (saved with update_fields).
