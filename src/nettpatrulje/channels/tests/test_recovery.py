@@ -127,3 +127,29 @@ def test_outbox_dispatch_skips_items_whose_send_is_already_queued(monkeypatch, f
     assert inbox.outbox_dispatch_due() == 0
     monkeypatch.setattr(inbox, "_send_tasks_waiting", lambda: set())
     assert inbox.outbox_dispatch_due() == 1
+
+
+def test_enqueue_writes_the_row_the_database_backend_writes(monkeypatch):
+    from django_tasks.base import Task
+    from django_tasks_db.backend import DatabaseBackend
+
+    from nettpatrulje.channels.tasks import process_webhook_event
+    from nettpatrulje.lib.tasks import enqueue
+
+    backend = DatabaseBackend("default", {})
+    monkeypatch.setattr(Task, "get_backend", lambda self: backend)
+    process_webhook_event.enqueue(41)
+    enqueue(process_webhook_event, 42)
+    theirs, ours = DBTaskResult.objects.order_by("args_kwargs")
+    fields = ["status", "priority", "task_path", "queue_name", "backend_name", "run_after"]
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert ours.args_kwargs == {"args": [42], "kwargs": {}}
+    assert ours.task_result.args == [42]  # the worker can read it back
+
+
+def test_the_benchmark_baseline_is_not_routed_in_production(client):
+    # Only NETTPATRULJE_BENCH_ENDPOINTS=1 routes it (channels/urls.py).
+    assert (
+        client.post("/bench/raw-insert", data=b"{}", content_type="application/json").status_code
+        == 404
+    )
