@@ -245,6 +245,18 @@ TASKS = {
     }
 }
 
+# Recovery after a crash (web/maintenance.py). A worker whose heartbeat is older
+# than WORKER_DEAD_SECONDS is dead: the tasks it was running are run again. An
+# event still pending this long after arrival is enqueued again. A reply still
+# `sending` this long after its claim goes to the officer to check (never
+# re-sent blindly): it must exceed META_SEND_TIMEOUT.
+WORKER_DEAD_SECONDS = float(os.environ.get("NETTPATRULJE_WORKER_DEAD_SECONDS", "60"))
+EVENT_REQUEUE_SECONDS = float(os.environ.get("NETTPATRULJE_EVENT_REQUEUE_SECONDS", "60"))
+OUTBOX_SENDING_TIMEOUT = float(os.environ.get("NETTPATRULJE_OUTBOX_SENDING_TIMEOUT", "120"))
+
+# The baseline endpoint of bench/ingest.py (channels/bench_views.py). Never in production.
+BENCH_ENDPOINTS = env_bool("NETTPATRULJE_BENCH_ENDPOINTS", False)
+
 # --- Channels -------------------------------------------------------------
 TESTING = env_bool("NETTPATRULJE_TESTING")
 NETTPATRULJE_ENCRYPTION_KEYS = os.environ.get("NETTPATRULJE_ENCRYPTION_KEYS", "")

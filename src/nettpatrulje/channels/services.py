@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from nettpatrulje.channels.base import Kind, ParseError
@@ -60,13 +61,20 @@ def webhook_event_store(
     return event
 
 
+# A deadlock or serialisation failure (PostgreSQL) or a busy database (SQLite) is
+# no fault of the event: the transaction is tried again, and if it keeps failing
+# the event stays pending for housekeeping to enqueue again, never `failed`.
+TRANSIENT_RETRIES = 3
+MAX_ATTEMPTS = 5
+
+
 def webhook_event_process(event_id: int) -> str | None:
     """Apply one stored event to the inbox. Returns the event's final status."""
-    from nettpatrulje.inbox.services import inbound_apply
-
     event = WebhookEvent.objects.filter(pk=event_id).first()
     if event is None or event.status != WebhookEvent.Status.PENDING:
         return None
+    # Counted on its own, before the work: a transaction killed with its worker
+    # leaves no trace, and an event that kills every worker must stop somewhere.
     WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
     try:
         data = json.loads(bytes(event.body))
@@ -88,24 +96,75 @@ def webhook_event_process(event_id: int) -> str | None:
         )
     }
     unrouted = sorted(a for a in accounts if a not in channels)
-    outcomes: list[str] = []
     try:
-        with transaction.atomic():
-            for item in items:
-                channel = channels.get(item.account_id)
-                if channel is None:
-                    continue
-                if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
-                    # A disabled channel still keeps what arrives: nothing is dropped.
-                    logger.info("message for disabled channel %s kept", channel.pk)
-                outcomes.append(inbound_apply(channel=channel, item=item))
-            touched = {c.pk for c in channels.values()}
-            if touched:
-                Channel.objects.filter(pk__in=touched).update(last_event_at=timezone.now())
-    except Exception as exc:
-        logger.exception("event %s failed", event_id)
-        return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        triaged = _triage_ahead(items, channels)
+    except Exception:
+        logger.exception("event %s: triage ahead failed; triaged in the transaction", event_id)
+        triaged = {}
+    for attempt in range(TRANSIENT_RETRIES):
+        try:
+            with transaction.atomic():
+                status = _apply(event, items, channels, unrouted, triaged)
+            return status
+        except OperationalError as exc:
+            logger.warning("event %s: %s (try %s)", event_id, exc, attempt + 1)
+            if attempt + 1 < TRANSIENT_RETRIES:
+                time.sleep(0.05 * 2**attempt)
+        except Exception as exc:
+            logger.exception("event %s failed", event_id)
+            return _finish(
+                event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+    return None
 
+
+def _triage_ahead(items: list, channels: dict[str, Channel]) -> dict[int, object]:
+    """Triage results by item index, computed outside the transaction (see
+    inbox.services.inbound_triage_ahead)."""
+    from nettpatrulje.inbox.services import inbound_triage_ahead
+
+    out = {}
+    for i, item in enumerate(items):
+        channel = channels.get(item.account_id)
+        if channel is not None:
+            result = inbound_triage_ahead(channel, item)
+            if result is not None:
+                out[i] = result
+    return out
+
+
+def _apply(
+    event: WebhookEvent,
+    items: list,
+    channels: dict[str, Channel],
+    unrouted: list[str],
+    triaged: dict[int, object] | None = None,
+) -> str:
+    """The event's items, its channels' last activity and its final status: one
+    transaction, so the event is settled exactly when its messages are stored."""
+    from nettpatrulje.inbox.services import inbound_apply
+    from nettpatrulje.reports.rollups import marks_deferred
+
+    outcomes: list[str] = []
+    triaged = triaged or {}
+    with marks_deferred():
+        for i, item in enumerate(items):
+            channel = channels.get(item.account_id)
+            if channel is None:
+                continue
+            if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
+                # A disabled channel still keeps what arrives: nothing is dropped.
+                logger.info("message for disabled channel %s kept", channel.pk)
+            outcomes.append(inbound_apply(channel=channel, item=item, triaged=triaged.get(i)))
+    now = timezone.now()
+    # Activity to the nearest few seconds: not one more write per event under load.
+    touched = [
+        c.pk
+        for c in channels.values()
+        if c.last_event_at is None or now - c.last_event_at > CHANNEL_ACTIVITY_RESOLUTION
+    ]
+    if touched:
+        Channel.objects.filter(pk__in=touched).update(last_event_at=now)
     channel = next(iter(channels.values()), None)
     if not outcomes:
         status = WebhookEvent.Status.UNROUTED if unrouted else WebhookEvent.Status.IGNORED
@@ -116,6 +175,9 @@ def webhook_event_process(event_id: int) -> str | None:
     else:
         status = WebhookEvent.Status.PROCESSED
     return _finish(event, status, channel=channel, unrouted=unrouted)
+
+
+CHANNEL_ACTIVITY_RESOLUTION = timedelta(seconds=5)
 
 
 def _finish(
@@ -137,7 +199,7 @@ def _finish(
     return status
 
 
-def webhook_events_requeue_stale(*, older_than: timedelta = timedelta(seconds=60)) -> int:
+def webhook_events_requeue_stale(*, older_than: timedelta | None = None) -> int:
     """Re-enqueue events still pending long after arrival (a worker died mid-task,
     or the task row was lost). Safe because processing is idempotent.
 
@@ -147,12 +209,18 @@ def webhook_events_requeue_stale(*, older_than: timedelta = timedelta(seconds=60
 
     if _tasks_waiting():
         return 0
+    if older_than is None:
+        older_than = timedelta(seconds=settings.EVENT_REQUEUE_SECONDS)
     cutoff = timezone.now() - older_than
-    ids = list(
-        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, received_at__lt=cutoff)
-        .filter(Q(attempts__lt=5))
-        .values_list("pk", flat=True)[:500]
+    stale = WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, received_at__lt=cutoff)
+    # Tried this often and never finished: something about it kills or stalls the
+    # worker. Shown to admins as failed (with a retry button), no longer tried.
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=WebhookEvent.Status.FAILED,
+        error=f"gave up after {MAX_ATTEMPTS} attempts that did not finish",
+        processed_at=timezone.now(),
     )
+    ids = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
     for event_id in ids:
         with transaction.atomic():
             enqueue(process_webhook_event, event_id)

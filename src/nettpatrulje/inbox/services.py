@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,8 +46,27 @@ OUTBOX_METADATA_PREFIX = "nettpatrulje:outbox:"
 # --- Inbound ---------------------------------------------------------------
 
 
-def inbound_apply(*, channel: Channel, item: Inbound) -> str:
-    """Apply one parsed item. Returns "created", "duplicate", "updated" or "ignored"."""
+def inbound_triage_ahead(channel: Channel, item: Inbound):
+    """Triage an inbound message before its transaction opens, or None.
+
+    Triage is CPU work that needs no database (and loads a language model the
+    first time a language is seen). Done inside the transaction it would hold
+    SQLite's write lock (transactions are IMMEDIATE) the whole time, and the
+    web server's inserts of new deliveries would wait behind it."""
+    if item.kind not in (Kind.MESSAGE, Kind.POSTBACK) or not item.contact_id:
+        return None
+    from nettpatrulje.inbox.triage import triage_text
+
+    return triage_text(
+        item.text, [a.as_dict() for a in item.attachments], country=channel.agency.country
+    )
+
+
+def inbound_apply(*, channel: Channel, item: Inbound, triaged=None) -> str:
+    """Apply one parsed item. Returns "created", "duplicate", "updated" or "ignored".
+    `triaged`: the item's triage from `inbound_triage_ahead`, if done already."""
+    if triaged is not None and item.kind in (Kind.MESSAGE, Kind.POSTBACK) and item.contact_id:
+        return _inbound_message(channel, item, triaged=triaged)
     handler = {
         Kind.MESSAGE: _inbound_message,
         Kind.POSTBACK: _inbound_message,
@@ -81,7 +101,9 @@ def _contact_for(channel: Channel, item: Inbound) -> Contact:
 
 
 def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conversation:
-    conversation, _ = Conversation.objects.get_or_create(
+    # Locked for the rest of the transaction: the new message updates it below, and
+    # an officer or another worker may be updating it too (PostgreSQL).
+    conversation, _ = Conversation.objects.select_for_update().get_or_create(
         channel=channel,
         thread_key=item.thread_key,
         defaults={
@@ -94,7 +116,7 @@ def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conv
     return conversation
 
 
-def _inbound_message(channel: Channel, item: Inbound) -> str:
+def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     mid = item.mid or _synthetic_mid(item)
     if Message.objects.filter(channel=channel, platform_message_id=mid).exists():
         return "duplicate"
@@ -112,29 +134,52 @@ def _inbound_message(channel: Channel, item: Inbound) -> str:
         platform_message_id=mid,
         sent_at=item.sent_at,
     )
-    _triage(message, channel)
+    _triage(message, channel, result=triaged)
     try:
         with transaction.atomic():
             message.save(force_insert=True)
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
         return "duplicate"
-    conversation = _conversation_after_inbound(conversation.pk, message)
+    # The channel's agency is the conversation's: no need to read it again.
+    conversation.agency = channel.agency
+    conversation = _conversation_after_inbound(conversation.pk, message, locked=conversation)
     from nettpatrulje.triage.services import inbound_triaged
 
     inbound_triaged(conversation=conversation, message=message)
     return "created"
 
 
-def _triage(message: Message, channel: Channel) -> None:
+def _triage(message: Message, channel: Channel, *, result=None) -> None:
     """Triage before the message is committed, so no officer ever sees it untriaged."""
     from nettpatrulje.inbox.triage import triage_message
 
-    triage_message(message, country=channel.agency.country)
+    triage_message(message, country=channel.agency.country, result=result)
 
 
-def _conversation_after_inbound(conversation_id, message: Message) -> Conversation:
-    conversation = (
+# What an inbound message changes on its conversation (saved with update_fields).
+_AFTER_INBOUND_FIELDS = [
+    "last_message_at",
+    "last_inbound_at",
+    "waiting_since",
+    "status",
+    "closed_at",
+    "urgency",
+    "category",
+    "priority",
+    "language",
+    "risk_score",
+    "risk_level",
+    "risk_signals",
+]
+
+
+def _conversation_after_inbound(
+    conversation_id, message: Message, *, locked: Conversation | None = None
+) -> Conversation:
+    """`locked`: the conversation as already read with select_for_update in this
+    transaction, so it is current and need not be read again."""
+    conversation = locked or (
         Conversation.objects.select_for_update().select_related("agency").get(pk=conversation_id)
     )
     conversation.last_message_at = max(conversation.last_message_at, message.sent_at)
@@ -161,7 +206,7 @@ def _conversation_after_inbound(conversation_id, message: Message) -> Conversati
     from nettpatrulje.inbox.triage import conversation_risk_update
 
     conversation_risk_update(conversation, message)
-    conversation.save()
+    conversation.save(update_fields=_AFTER_INBOUND_FIELDS)
     return conversation
 
 
@@ -475,27 +520,50 @@ def _outbox_failed(item: OutboxItem, reason: str) -> str:
 
 
 def outbox_dispatch_due(*, limit: int = 200) -> int:
-    """Enqueue sends for queued items whose retry time has come."""
-    ids = list(
-        OutboxItem.objects.filter(
+    """Enqueue sends for queued items whose retry time has come, unless a send
+    task for the item is already waiting: behind a backlog, every housekeeping
+    round would otherwise add another copy of the same task."""
+    waiting = _send_tasks_waiting()
+    ids = [
+        pk
+        for pk in OutboxItem.objects.filter(
             state=OutboxItem.State.QUEUED, next_attempt_at__lte=timezone.now()
         )
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+        .values_list("pk", flat=True)[: limit + len(waiting)]
+        if str(pk) not in waiting
+    ][:limit]
     for outbox_id in ids:
         with transaction.atomic():
             _enqueue_send(outbox_id)
     return len(ids)
 
 
-SENDING_TIMEOUT = timedelta(minutes=2)
+def _send_tasks_waiting() -> set[str]:
+    """Outbox ids with a send task queued or being run (database task backend)."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return set()
+
+    from nettpatrulje.inbox.tasks import send_outbox_item
+
+    rows = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        task_path=send_outbox_item.module_path,
+    ).values_list("args_kwargs", flat=True)
+    return {str(args["args"][0]) for args in rows if args.get("args")}
 
 
-def outbox_flag_stuck(*, older_than: timedelta = SENDING_TIMEOUT) -> int:
+def outbox_flag_stuck(*, older_than: timedelta | None = None) -> int:
     """An item still `sending` long after its claim means the worker died between
     the platform call and recording its result. Sending again could deliver it
     twice, so unless the echo settled it, an officer must check it."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
     cutoff = timezone.now() - older_than
     return OutboxItem.objects.filter(state=OutboxItem.State.SENDING, claimed_at__lt=cutoff).update(
         state=OutboxItem.State.CHECK,

@@ -7,11 +7,18 @@ from django.utils import timezone
 from nettpatrulje.inbox.models import Message
 
 
-def triage_message(message: Message, *, country: str | None) -> None:
+def triage_text(text: str, attachments: list[dict], *, country: str | None):
+    """The engine's result for a message's text (or its attachments' titles)."""
     from nettpatrulje.triage import get_engine
 
-    text = message.text or " ".join(a.get("title", "") for a in message.attachments)
-    result = get_engine().triage(text, agency_country=country)
+    text = text or " ".join(a.get("title", "") for a in attachments)
+    return get_engine().triage(text, agency_country=country)
+
+
+def triage_message(message: Message, *, country: str | None, result=None) -> None:
+    """Set the triage fields; `result`: computed earlier by `triage_text`."""
+    if result is None:
+        result = triage_text(message.text, message.attachments, country=country)
     message.language = result.language
     message.category = result.category
     message.urgency = result.urgency

@@ -19,7 +19,10 @@ rebuild recomputes from what is still stored; `--since` limits it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,35 +56,82 @@ def _sources() -> dict:
 
 # --- Marking -------------------------------------------------------------------------------
 
+# An agency's time zone, by id, for a short while: every saved message needs it to
+# find its local day, and it almost never changes.
+_TZ_TTL = 60.0
+_tz_cache: dict[int, tuple[float, str | None]] = {}
+_deferred = threading.local()
+
 
 def _agency_timezone(instance: Any, agency_id: int) -> str | None:
-    cached = instance._state.fields_cache.get("agency")
+    cached = instance._state.fields_cache.get("agency") if instance is not None else None
     if cached is not None and cached.pk == agency_id:
         return cached.timezone
-    return Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+    now = time.monotonic()
+    hit = _tz_cache.get(agency_id)
+    if hit is not None and now - hit[0] < _TZ_TTL:
+        return hit[1]
+    tz = Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+    _tz_cache[agency_id] = (now, tz)
+    return tz
 
 
 def mark_dirty(source: str, marks: Iterable[tuple[int, datetime]], instance: Any = None) -> None:
-    now = timezone.now()
-    rows = {}
+    keys = set()
     for agency_id, when in marks:
         if agency_id is None or when is None:
             continue
-        tz = _agency_timezone(instance, agency_id) if instance is not None else None
-        tz = tz or Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+        tz = _agency_timezone(instance, agency_id)
         if tz is None:
             continue
-        day = local_day(when, tz)
-        rows[(agency_id, day)] = DirtyDay(
-            agency_id=agency_id, source=source, day=day, first_marked_at=now, marked_at=now
-        )
+        keys.add((agency_id, source, local_day(when, tz)))
+    if not keys:
+        return
+    pending = getattr(_deferred, "keys", None)
+    if pending is not None:
+        pending.update(keys)
+    else:
+        _write_marks(keys)
+
+
+def _write_marks(keys: Iterable[tuple[int, str, date]]) -> None:
+    now = timezone.now()
+    rows = [
+        DirtyDay(agency_id=agency_id, source=source, day=day, first_marked_at=now, marked_at=now)
+        for agency_id, source, day in sorted(keys)
+    ]
     if rows:
         DirtyDay.objects.bulk_create(
-            list(rows.values()),
+            rows,
             update_conflicts=True,
             unique_fields=["agency", "source", "day"],
             update_fields=["marked_at"],
         )
+
+
+@contextmanager
+def marks_deferred() -> Iterator[None]:
+    """Collect the marks made inside and write them once, at the end, in a fixed order.
+
+    Use it as the last thing inside a transaction that saves many watched rows (the
+    worker applying an event). Each mark is an upsert that locks its DirtyDay row
+    until commit: written as they come, two workers lock the rows of "messages" and
+    "conversations" in different orders (a new conversation saves the conversation
+    first, an existing one the message) and PostgreSQL kills one of them as a
+    deadlock. Written at the end, sorted, they are locked in one order, for the
+    shortest time, and once per transaction instead of once per save. A mark made
+    inside a savepoint that rolls back is still written: one recomputation too many
+    is harmless, a missing one is not."""
+    if getattr(_deferred, "keys", None) is not None:
+        yield  # an outer block writes them
+        return
+    _deferred.keys = set()
+    try:
+        yield
+        keys = _deferred.keys
+    finally:
+        _deferred.keys = None
+    _write_marks(keys)
 
 
 def _handler(source: str, marks_of):

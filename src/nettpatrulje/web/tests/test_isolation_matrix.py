@@ -42,6 +42,7 @@ PUBLIC = {
     "webhook-meta",
     "webhook-twitch",
     "webhook-discord",
+    "bench-raw-insert",  # only with NETTPATRULJE_BENCH_ENDPOINTS: see channels/bench_views
     "api:openapi-json",
     "api:api-root",
 }

@@ -32,6 +32,11 @@ class Command(BaseCommand):
             target=self._housekeeping, args=(worker_id, maintenance_interval, stop), daemon=True
         )
         housekeeping.start()
+        # Built lazily, the triage engine (models, lexicons) would stall the first
+        # event after every start for seconds while deliveries pile up.
+        from nettpatrulje.triage import get_engine
+
+        get_engine()
         self.stdout.write(f"worker {worker_id} started")
         worker = Worker(
             queue_names=["*"],
