@@ -128,6 +128,11 @@ def prepare(env: dict[str, str]) -> None:
 
 def django_setup(env: dict[str, str]) -> None:
     """Use the same database from this process (to queue replies, to count)."""
+    # What app_env left out must not leak in from the caller (a DATABASE_URL of
+    # the test run would point this process at another database than the app's).
+    for key in list(os.environ):
+        if key.startswith(("DJANGO_", "NETTPATRULJE_", "DATABASE_", "META_")) and key not in env:
+            del os.environ[key]
     os.environ.update(env)
     import django
 

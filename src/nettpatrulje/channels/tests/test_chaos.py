@@ -7,6 +7,7 @@ then checks that nothing was lost or done twice (see bench/chaos.py)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,34 @@ pytestmark = [
 ]
 
 
-def test_nothing_lost_nothing_twice_while_processes_are_killed(tmp_path):
+def _database_args() -> list[str]:
+    """On the PostgreSQL pass of CI the run uses PostgreSQL too: a scratch database
+    of its own next to the test run's (dropped and created by the run)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return []
+    base, _, _name = url.rpartition("/")
+    return ["--database-url", f"{base}/nettpatrulje_chaos_{os.getpid()}"]
+
+
+def _drop_scratch_database(args: list[str]) -> None:
+    if not args:
+        return
+    import psycopg
+
+    base, _, name = args[1].rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_args():
+    args = _database_args()
+    yield args
+    _drop_scratch_database(args)
+
+
+def test_nothing_lost_nothing_twice_while_processes_are_killed(tmp_path, database_args):
     out = tmp_path / "chaos.json"
     done = subprocess.run(
         [
@@ -43,6 +71,7 @@ def test_nothing_lost_nothing_twice_while_processes_are_killed(tmp_path):
             "240",
             "--json",
             str(out),
+            *database_args,
         ],
         capture_output=True,
         text=True,
@@ -56,3 +85,4 @@ def test_nothing_lost_nothing_twice_while_processes_are_killed(tmp_path):
     assert sum(result["kills"].values()) >= 3
     assert result["outbox"].get("sent", 0) > 0
     assert result["inbound_messages"] == result["distinct_message_ids_sent"]
+    assert result["database"] == ("postgresql" if database_args else "sqlite")
