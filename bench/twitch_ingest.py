@@ -35,6 +35,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 from nettpatrulje.channels.fakehelix import chat_message_payload, signed_request  # noqa: E402
 
@@ -97,19 +100,6 @@ def _env(var_dir: str) -> dict[str, str]:
         ),
     )
     return env
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "nettpatrulje", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=env["NETTPATRULJE_VAR_DIR"],
-    )
-    if done.returncode:
-        raise SystemExit(f"nettpatrulje {' '.join(args[:1])} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
 
 
 def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -197,8 +187,8 @@ def main() -> None:
     load_before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="np-twitch-bench-") as var_dir:
         env = _env(var_dir)
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "shell", "-c", SETUP)
+        harness.manage(env, "migrate", "--noinput")
+        harness.manage(env, "shell", "-c", SETUP)
         port = _free_port()
         cmd = [
             sys.executable,
@@ -242,7 +232,7 @@ def main() -> None:
                         proc.wait(timeout=20)
                     except subprocess.TimeoutExpired:
                         proc.kill()
-        counts = json.loads(_manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
+        counts = json.loads(harness.manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
         result.update(
             {
                 "stored_events": counts["events"],

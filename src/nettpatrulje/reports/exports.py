@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from nettpatrulje.inbox.models import Conversation, Message
-from nettpatrulje.reports.selectors import Filters
+from nettpatrulje.reports.selectors import Filters, live_filtered
 from nettpatrulje.reports.working import day_bounds
 
 CONVERSATION_FIELDS = [
@@ -55,15 +55,10 @@ def _bounds(user: Any, filters: Filters):
 
 def conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
     start, end = _bounds(user, filters)
-    qs = Conversation.objects.visible_to(user).filter(created_at__gte=start, created_at__lt=end)
-    if filters.channel:
-        qs = qs.filter(channel_id=filters.channel)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.platform:
-        qs = qs.filter(channel__platform=filters.platform)
-    if filters.country:
-        qs = qs.filter(agency__country=filters.country)
+    qs = live_filtered(
+        Conversation.objects.visible_to(user).filter(created_at__gte=start, created_at__lt=end),
+        filters,
+    )
     return (
         qs.select_related("channel", "assignee", "agency")
         .prefetch_related("labels")
@@ -73,15 +68,9 @@ def conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
 
 def messages(user: Any, filters: Filters) -> QuerySet[Message]:
     start, end = _bounds(user, filters)
-    qs = Message.objects.visible_to(user).filter(sent_at__gte=start, sent_at__lt=end)
-    if filters.channel:
-        qs = qs.filter(channel_id=filters.channel)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.platform:
-        qs = qs.filter(channel__platform=filters.platform)
-    if filters.country:
-        qs = qs.filter(agency__country=filters.country)
+    qs = live_filtered(
+        Message.objects.visible_to(user).filter(sent_at__gte=start, sent_at__lt=end), filters
+    )
     return qs.select_related("channel", "author", "agency").order_by("sent_at", "created_at")
 
 

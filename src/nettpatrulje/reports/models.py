@@ -71,6 +71,23 @@ class Figure(models.Model):
         abstract = True
 
 
+# Dashboards' grouped sums are answered from an index on these alone.
+COVERING_FIELDS = [
+    "agency",
+    "metric",
+    "day",
+    "level",
+    "bucket",
+    "channel",
+    "category",
+    "platform",
+    "country",
+    "count",
+    "within",
+    "total",
+]
+
+
 class DailyFigure(Figure):
     """One row per (agency, local day, source, metric, dimensions)."""
 
@@ -79,20 +96,7 @@ class DailyFigure(Figure):
             models.Index(fields=["agency", "source", "day"], name="figure_agency_day"),
             # Covering: dashboards' grouped sums are answered from the index alone.
             models.Index(
-                fields=[
-                    "agency",
-                    "metric",
-                    "day",
-                    "level",
-                    "bucket",
-                    "channel",
-                    "category",
-                    "platform",
-                    "country",
-                    "count",
-                    "within",
-                    "total",
-                ],
+                fields=COVERING_FIELDS,
                 name="figure_agency_metric_cover",
             ),
             # Cross-agency metrics (operations, guidance, referrals) are scoped by an OR.
@@ -116,20 +120,7 @@ class MonthlyFigure(Figure):
     class Meta:
         indexes = [
             models.Index(
-                fields=[
-                    "agency",
-                    "metric",
-                    "day",
-                    "level",
-                    "bucket",
-                    "channel",
-                    "category",
-                    "platform",
-                    "country",
-                    "count",
-                    "within",
-                    "total",
-                ],
+                fields=COVERING_FIELDS,
                 name="month_agency_metric_cover",
             ),
             models.Index(fields=["agency", "source", "day"], name="month_agency_source_day"),

@@ -428,6 +428,20 @@ def first_response(user: Any, filters: Filters) -> dict:
     return {"overall": overall, "by_group": by_group, "series": series, "within": pct}
 
 
+def live_filtered(qs: QuerySet, filters: Filters) -> QuerySet:
+    """The dashboard's filters on case data read live (conversations, messages):
+    both carry a channel, a category and an agency."""
+    if filters.channel:
+        qs = qs.filter(channel_id=filters.channel)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.platform:
+        qs = qs.filter(channel__platform=filters.platform)
+    if filters.country:
+        qs = qs.filter(agency__country=filters.country)
+    return qs
+
+
 BACKLOG_AGES = [
     (timedelta(hours=1), "< 1 h"),
     (timedelta(hours=4), "1–4 h"),
@@ -443,15 +457,9 @@ def backlog(user: Any, filters: Filters, now=None) -> dict:
     (or since the conversation opened, when we answered last)."""
     now = now or timezone.now()
     # Written as the partial index's condition so both databases use it.
-    qs = Conversation.objects.visible_to(user).exclude(status=Conversation.Status.CLOSED)
-    if filters.channel:
-        qs = qs.filter(channel_id=filters.channel)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.platform:
-        qs = qs.filter(channel__platform=filters.platform)
-    if filters.country:
-        qs = qs.filter(agency__country=filters.country)
+    qs = live_filtered(
+        Conversation.objects.visible_to(user).exclude(status=Conversation.Status.CLOSED), filters
+    )
     labels = [label for _limit, label in BACKLOG_AGES]
     # One query: a conditional count per age band and state, whatever the backlog's size.
     aggregates = {}
