@@ -53,7 +53,7 @@ from nettpatrulje.channels.simulator import MetaTrafficGenerator
 
 RECOVERY_ENV = {
     "NETTPATRULJE_WORKER_DEAD_SECONDS": "6",
-    "NETTPATRULJE_EVENT_REQUEUE_SECONDS": "8",
+    "NETTPATRULJE_EVENT_LEASE_SECONDS": "8",
     "NETTPATRULJE_OUTBOX_SENDING_TIMEOUT": "15",
     "META_SEND_TIMEOUT": "5",
 }

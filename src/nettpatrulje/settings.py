@@ -246,12 +246,15 @@ TASKS = {
 }
 
 # Recovery after a crash (web/maintenance.py). A worker whose heartbeat is older
-# than WORKER_DEAD_SECONDS is dead: the tasks it was running are run again. An
-# event still pending this long after arrival is enqueued again. A reply still
+# than WORKER_DEAD_SECONDS is dead: the tasks it was running are run again. A
+# worker claims webhook events for EVENT_LEASE_SECONDS: those of a worker that
+# died are claimed again when the lease runs out (processing takes milliseconds;
+# a longer lease only delays recovery, a shorter one risks a second worker
+# repeating the work of a slow first one, harmless but wasted). A reply still
 # `sending` this long after its claim goes to the officer to check (never
 # re-sent blindly): it must exceed META_SEND_TIMEOUT.
 WORKER_DEAD_SECONDS = float(os.environ.get("NETTPATRULJE_WORKER_DEAD_SECONDS", "60"))
-EVENT_REQUEUE_SECONDS = float(os.environ.get("NETTPATRULJE_EVENT_REQUEUE_SECONDS", "60"))
+EVENT_LEASE_SECONDS = float(os.environ.get("NETTPATRULJE_EVENT_LEASE_SECONDS", "30"))
 OUTBOX_SENDING_TIMEOUT = float(os.environ.get("NETTPATRULJE_OUTBOX_SENDING_TIMEOUT", "120"))
 
 # The baseline endpoint of bench/ingest.py (channels/bench_views.py). Never in production.

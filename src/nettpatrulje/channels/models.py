@@ -94,6 +94,11 @@ class WebhookEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    # The event row is the queue (services.webhook_events_claim): a worker claims
+    # pending events for a lease; one that dies leaves them to be claimed again
+    # once the lease has run out.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     # Account ids the event named when no channel matched: what an admin must configure.
     unrouted_accounts = models.JSONField(default=list, blank=True)

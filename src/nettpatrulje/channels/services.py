@@ -1,9 +1,10 @@
 """Durable ingestion of platform webhooks.
 
-`webhook_event_store` is all the request path does: one insert (plus the
-task row, in the same transaction) before answering 200. Everything else
-happens in `webhook_event_process`, which may run more than once for the same
-event (retried task, sweeper, two workers) and is idempotent.
+`webhook_event_store` is all the request path does: one insert before
+answering 200. The event row is itself the queue: workers claim pending
+events (`webhook_events_claim`) and apply them with `webhook_event_process`,
+which may run more than once for the same event (a worker killed mid-way, two
+workers, an admin's retry) and is idempotent.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from nettpatrulje.channels.base import Kind, ParseError
 from nettpatrulje.channels.models import Channel, WebhookEvent
 from nettpatrulje.channels.registry import PARSERS
-from nettpatrulje.lib.tasks import enqueue
+from nettpatrulje.lib.tasks import enqueue, queue_in_database
 from nettpatrulje.lib.text import storable
 
 logger = logging.getLogger(__name__)
@@ -37,28 +39,75 @@ def webhook_event_store(
     delivery_id: str | None = None,
     kept_headers: tuple[str, ...] = KEPT_HEADERS,
 ) -> WebhookEvent | None:
-    """Store one delivery with the task that will process it, in one transaction.
+    """Store one delivery, durably, before it is acknowledged.
+
+    With the database queue (production) that is the whole of it: the row is
+    what a worker claims, so there is no second row that could be lost or
+    written without it. Without one (the tests' immediate backend) the event
+    is processed here, in the same transaction.
 
     With a platform `delivery_id` a redelivery returns None: the unique
     constraint decides, so two concurrent redeliveries cannot both get in."""
-    from nettpatrulje.channels.tasks import process_webhook_event
-
     # Cleaned (lib.text.storable): a header is whatever the sender put there.
-    kept = {k: storable(v) for k, v in headers.items() if k in kept_headers}
+    fields = {
+        "source": source,
+        "body": body,
+        "headers": {k: storable(v) for k, v in headers.items() if k in kept_headers},
+        "delivery_id": storable(delivery_id[:128]) if delivery_id else None,
+    }
+    queued = queue_in_database()
+    if queued and delivery_id is None:
+        # One autocommitted INSERT: nothing can conflict, so no transaction to open.
+        return WebhookEvent.objects.create(**fields)
     try:
         with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                source=source,
-                body=body,
-                headers=kept,
-                delivery_id=storable(delivery_id[:128]) if delivery_id else None,
-            )
-            enqueue(process_webhook_event, event.pk)
+            event = WebhookEvent.objects.create(**fields)
+            if not queued:
+                _process_now(event.pk)
     except IntegrityError:
         if delivery_id is None:
             raise
         return None
     return event
+
+
+def _process_now(event_id: int) -> None:
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    enqueue(process_webhook_event, event_id)
+
+
+def webhook_events_claim(*, worker_id: str, limit: int = 8) -> list[int]:
+    """Claim up to `limit` pending events, oldest first, for this worker.
+
+    Claimed means leased for EVENT_LEASE_SECONDS, with the attempt counted: a
+    worker that dies (SIGKILL, out of memory) leaves its events to be claimed
+    again when the lease runs out, and an event that keeps killing workers
+    stops at MAX_ATTEMPTS (`webhook_events_give_up`). On PostgreSQL the rows
+    are locked with SKIP LOCKED, so parallel workers take different events;
+    SQLite serialises the transaction (BEGIN IMMEDIATE, settings.py). The
+    update repeats the condition, so a row claimed meanwhile is never taken
+    twice."""
+    now = timezone.now()
+    claimable = Q(status=WebhookEvent.Status.PENDING, attempts__lt=MAX_ATTEMPTS) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+    with transaction.atomic():
+        candidates = WebhookEvent.objects.filter(claimable).order_by("received_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        claimed = WebhookEvent.objects.filter(claimable, pk__in=ids).update(
+            attempts=F("attempts") + 1,
+            claimed_by=worker_id[:64],
+            claimed_until=now + timedelta(seconds=settings.EVENT_LEASE_SECONDS),
+        )
+    if claimed != len(ids):  # pragma: no cover - only if the locking above failed
+        logger.error("claimed %s of %s events: not taking the batch", claimed, len(ids))
+        return []
+    return ids
 
 
 # A deadlock or serialisation failure (PostgreSQL) or a busy database (SQLite) is
@@ -68,14 +117,17 @@ TRANSIENT_RETRIES = 3
 MAX_ATTEMPTS = 5
 
 
-def webhook_event_process(event_id: int) -> str | None:
-    """Apply one stored event to the inbox. Returns the event's final status."""
+def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None:
+    """Apply one stored event to the inbox. Returns the event's final status.
+
+    `claimed`: the attempt was already counted by `webhook_events_claim`."""
     event = WebhookEvent.objects.filter(pk=event_id).first()
     if event is None or event.status != WebhookEvent.Status.PENDING:
         return None
-    # Counted on its own, before the work: a transaction killed with its worker
-    # leaves no trace, and an event that kills every worker must stop somewhere.
-    WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
+    if not claimed:
+        # Counted on its own, before the work: a transaction killed with its
+        # worker leaves no trace, and an event that kills every worker must stop.
+        WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
     try:
         data = json.loads(bytes(event.body))
         platform, items = PARSERS[event.source](data)
@@ -199,51 +251,33 @@ def _finish(
     return status
 
 
-def webhook_events_requeue_stale(*, older_than: timedelta | None = None) -> int:
-    """Re-enqueue events still pending long after arrival (a worker died mid-task,
-    or the task row was lost). Safe because processing is idempotent.
-
-    Only when no task is waiting: during a burst, pending events are simply
-    queued, and enqueueing them again would multiply the backlog."""
-    from nettpatrulje.channels.tasks import process_webhook_event
-
-    if _tasks_waiting():
-        return 0
-    if older_than is None:
-        older_than = timedelta(seconds=settings.EVENT_REQUEUE_SECONDS)
-    cutoff = timezone.now() - older_than
-    stale = WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, received_at__lt=cutoff)
-    # Tried this often and never finished: something about it kills or stalls the
-    # worker. Shown to admins as failed (with a retry button), no longer tried.
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+def webhook_events_give_up() -> int:
+    """Mark failed the events tried MAX_ATTEMPTS times without finishing, once
+    their last lease has run out: something about them kills or stalls the
+    worker. Shown to admins as failed, with a retry button; no longer claimed."""
+    return WebhookEvent.objects.filter(
+        status=WebhookEvent.Status.PENDING,
+        attempts__gte=MAX_ATTEMPTS,
+        claimed_until__lt=timezone.now(),
+    ).update(
         status=WebhookEvent.Status.FAILED,
         error=f"gave up after {MAX_ATTEMPTS} attempts that did not finish",
         processed_at=timezone.now(),
     )
-    ids = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
-    for event_id in ids:
-        with transaction.atomic():
-            enqueue(process_webhook_event, event_id)
-    return len(ids)
-
-
-def _tasks_waiting() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - other task backends keep no queue here
-        return False
-    return DBTaskResult.objects.ready().exists()
 
 
 def webhook_event_retry(*, event: WebhookEvent) -> None:
     """Admin action: process a failed or unrouted event again (e.g. after adding its channel)."""
-    from nettpatrulje.channels.tasks import process_webhook_event
-
     with transaction.atomic():
         WebhookEvent.objects.filter(pk=event.pk).update(
-            status=WebhookEvent.Status.PENDING, error="", attempts=0
+            status=WebhookEvent.Status.PENDING,
+            error="",
+            attempts=0,
+            claimed_by="",
+            claimed_until=None,
         )
-        enqueue(process_webhook_event, event.pk)
+        if not queue_in_database():
+            _process_now(event.pk)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ _validated: set[tuple[str, str]] = set()
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
     """Enqueue `task`. With the database backend only the task row is written:
-    this is on the webhook's request path, and `Task.enqueue` would also validate
+    this is on request paths (an officer's reply), and `Task.enqueue` would also validate
     the task (signature introspection) on every call, send `task_enqueued` (a
     debug log line) and build two result objects nobody reads, about 40 % of
     the enqueue. The task is validated once per process instead, and the row is
@@ -33,3 +33,13 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
         backend.validate_task(task)
         _validated.add(key)
     insert_row(task, args, kwargs)
+
+
+def queue_in_database() -> bool:
+    """True when background work waits in the database for `nettpatrulje worker`
+    (production); False when the task backend runs work where it is enqueued
+    (the immediate backend of the tests)."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)

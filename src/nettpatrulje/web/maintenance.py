@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from nettpatrulje.channels.services import webhook_events_requeue_stale
+from nettpatrulje.channels.services import webhook_events_give_up
 from nettpatrulje.inbox.services import outbox_dispatch_due, outbox_flag_stuck
 from nettpatrulje.web.models import WorkerHeartbeat
 
@@ -71,7 +71,7 @@ def run_maintenance(worker_id: str) -> dict[str, int]:
     return {
         "tasks_recovered": tasks_recover_orphaned(),
         "retention": _retention_if_due(),
-        "events_requeued": webhook_events_requeue_stale(),
+        "events_given_up": webhook_events_give_up(),
         "outbox_dispatched": outbox_dispatch_due(),
         "outbox_flagged": outbox_flag_stuck(),
         "rollups": _rollups_refresh(),

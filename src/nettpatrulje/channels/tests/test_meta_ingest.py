@@ -232,24 +232,3 @@ def test_unrouted_event_processed_after_channel_added(client, agency):
     ChannelFactory(agency=agency, account_id="LATER")
     webhook_event_retry(event=WebhookEvent.objects.get())
     assert Message.objects.count() == 1
-
-
-def test_stale_events_requeued_only_when_the_queue_is_idle(channel, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from nettpatrulje.channels import services
-    from nettpatrulje.testing.meta import encode
-
-    event = WebhookEvent.objects.create(
-        source="meta",
-        body=encode(envelope("PAGE1", text_event("U1", "PAGE1", "hei"))),
-        received_at=timezone.now() - timedelta(minutes=5),
-    )
-    monkeypatch.setattr(services, "_tasks_waiting", lambda: True)
-    assert services.webhook_events_requeue_stale() == 0
-    monkeypatch.setattr(services, "_tasks_waiting", lambda: False)
-    assert services.webhook_events_requeue_stale() == 1
-    event.refresh_from_db()
-    assert event.status == "processed"

@@ -85,14 +85,18 @@ def test_a_transient_error_is_retried_within_the_task(channel, monkeypatch):
     assert services.webhook_event_process(event.pk) == "processed"
 
 
-def test_an_event_that_never_finishes_is_given_up_for_an_admin(channel, monkeypatch):
-    old = timezone.now() - timedelta(minutes=10)
-    stuck = _event(received_at=old, attempts=services.MAX_ATTEMPTS)
-    monkeypatch.setattr(services, "_tasks_waiting", lambda: False)
-    assert services.webhook_events_requeue_stale() == 0
+def test_an_event_that_never_finishes_is_given_up_for_an_admin(channel):
+    lease_over = timezone.now() - timedelta(seconds=1)
+    stuck = _event(attempts=services.MAX_ATTEMPTS, claimed_until=lease_over)
+    # Its last worker may still be at it while the lease runs.
+    last_try = _event(attempts=services.MAX_ATTEMPTS, claimed_until=lease_over + timedelta(hours=1))
+    tried_less = _event(attempts=services.MAX_ATTEMPTS - 1, claimed_until=lease_over)
+    assert services.webhook_events_give_up() == 1
     stuck.refresh_from_db()
     assert stuck.status == "failed"
     assert "gave up" in stuck.error
+    assert WebhookEvent.objects.get(pk=last_try.pk).status == "pending"
+    assert WebhookEvent.objects.get(pk=tried_less.pk).status == "pending"
 
 
 def test_roll_up_marks_are_written_once_at_the_end(channel):

@@ -2,15 +2,76 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from nettpatrulje.channels.services import webhook_event_process, webhook_events_claim
 from nettpatrulje.web.maintenance import run_maintenance
 
 logger = logging.getLogger("nettpatrulje.worker")
+
+
+class EventWorker(Worker):
+    """django-tasks-db's worker, also working through the webhook events.
+
+    Events wait in their own table (channels.services.webhook_events_claim),
+    not as one task row each, so that acknowledging a delivery is one INSERT.
+    Each round claims a batch of events, then takes at most one task: replies
+    to send are never starved by a burst of incoming events."""
+
+    def __init__(self, *, event_batch: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.event_batch = event_batch
+
+    def run(self) -> None:
+        logger.info("worker %s started", self.worker_id)
+        while self.running:
+            close_old_connections()
+            events = self.process_events()
+            task_result = self.claim_task()
+            if task_result is not None:
+                self.run_task(task_result)
+            close_old_connections()
+            if self.running and not events and task_result is None:
+                time.sleep(self.interval)
+
+    def process_events(self) -> int:
+        try:
+            ids = webhook_events_claim(worker_id=self.worker_id, limit=self.event_batch)
+        except OperationalError as exc:
+            if is_locked_database_exception(exc):
+                return 0
+            raise
+        self.running_task = bool(ids)
+        try:
+            for event_id in ids:
+                try:
+                    webhook_event_process(event_id, claimed=True)
+                except Exception:
+                    # The event stays pending; its lease runs out and it is tried again.
+                    logger.exception("event %s: processing failed", event_id)
+        finally:
+            self.running_task = False
+        return len(ids)
+
+    def claim_task(self) -> DBTaskResult | None:
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        with exclusive_transaction(tasks.db):
+            try:
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)
+            except OperationalError as exc:
+                if is_locked_database_exception(exc):
+                    return None
+                raise
+        return task_result
 
 
 class Command(BaseCommand):
@@ -21,10 +82,19 @@ class Command(BaseCommand):
             "--interval", type=float, default=0.2, help="seconds to wait when the queue is empty"
         )
         parser.add_argument("--maintenance-interval", type=float, default=5.0)
+        parser.add_argument(
+            "--event-batch", type=int, default=8, help="webhook events claimed at a time"
+        )
         parser.add_argument("--worker-id", default="")
 
     def handle(
-        self, *args, interval: float, maintenance_interval: float, worker_id: str, **options
+        self,
+        *args,
+        interval: float,
+        maintenance_interval: float,
+        worker_id: str,
+        event_batch: int,
+        **options,
     ) -> None:
         worker_id = worker_id or f"w-{get_random_string(12)}"
         stop = threading.Event()
@@ -38,7 +108,8 @@ class Command(BaseCommand):
 
         get_engine()
         self.stdout.write(f"worker {worker_id} started")
-        worker = Worker(
+        worker = EventWorker(
+            event_batch=event_batch,
             queue_names=["*"],
             interval=interval,
             batch=False,

@@ -1,0 +1,193 @@
+"""The event row is the queue: one INSERT to acknowledge, workers claim pending
+events with a lease (channels.services.webhook_events_claim, web worker)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from nettpatrulje.channels import services
+from nettpatrulje.channels.models import WebhookEvent
+from nettpatrulje.inbox.models import Message
+from nettpatrulje.testing.meta import encode, envelope, signed_post, text_event
+from nettpatrulje.web.management.commands.worker import EventWorker
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = DATABASE_QUEUE
+
+
+def _body(mid: str, text: str = "hei") -> bytes:
+    return encode(envelope("PAGE1", text_event("U1", "PAGE1", text, mid=mid)))
+
+
+def _worker(worker_id: str = "w-test") -> EventWorker:
+    return EventWorker(
+        event_batch=8,
+        queue_names=["*"],
+        interval=0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+
+@pytest.mark.django_db
+def test_a_delivery_is_acknowledged_with_one_insert_and_no_task(client, channel, database_queue):
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_post(client, envelope("PAGE1", text_event("U1", "PAGE1", "hei")))
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and "INSERT" in writes[0].upper()
+    assert not DBTaskResult.objects.exists()
+    event = WebhookEvent.objects.get()
+    assert event.status == "pending" and event.attempts == 0
+    assert Message.objects.count() == 0  # until a worker claims it
+
+
+@pytest.mark.django_db
+def test_the_worker_claims_oldest_first_and_applies_them(channel, database_queue):
+    now = timezone.now()
+    newer = WebhookEvent.objects.create(source="meta", body=_body("m2"), received_at=now)
+    older = WebhookEvent.objects.create(
+        source="meta", body=_body("m1"), received_at=now - timedelta(seconds=5)
+    )
+    assert services.webhook_events_claim(worker_id="w1", limit=1) == [older.pk]
+    older.refresh_from_db()
+    assert older.attempts == 1 and older.claimed_by == "w1"
+    assert older.claimed_until > now
+    # Leased: not claimed again while the lease runs.
+    assert services.webhook_events_claim(worker_id="w2", limit=5) == [newer.pk]
+    assert services.webhook_events_claim(worker_id="w3", limit=5) == []
+
+    assert services.webhook_event_process(older.pk, claimed=True) == "processed"
+    older.refresh_from_db()
+    assert older.attempts == 1  # counted once, by the claim
+
+
+@pytest.mark.django_db
+def test_the_events_of_a_dead_worker_are_claimed_when_the_lease_runs_out(channel, database_queue):
+    event = WebhookEvent.objects.create(source="meta", body=_body("m1"))
+    assert services.webhook_events_claim(worker_id="w-killed") == [event.pk]
+    # w-killed never finishes; its lease runs out.
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.webhook_events_claim(worker_id="w-next") == [event.pk]
+    event.refresh_from_db()
+    assert event.attempts == 2 and event.claimed_by == "w-next"
+
+
+@pytest.mark.django_db
+def test_an_event_tried_too_often_is_no_longer_claimed(channel, database_queue):
+    WebhookEvent.objects.create(
+        source="meta",
+        body=_body("m1"),
+        attempts=services.MAX_ATTEMPTS,
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    assert services.webhook_events_claim(worker_id="w1") == []
+    assert services.webhook_events_give_up() == 1
+    assert WebhookEvent.objects.get().status == "failed"
+
+
+@pytest.mark.django_db
+def test_finished_events_are_not_claimed(channel, database_queue):
+    WebhookEvent.objects.create(source="meta", body=_body("m1"), status="processed")
+    WebhookEvent.objects.create(source="meta", body=_body("m2"), status="failed")
+    assert services.webhook_events_claim(worker_id="w1") == []
+
+
+@pytest.mark.django_db
+def test_one_worker_round_applies_events_and_runs_a_task(channel, database_queue):
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    for i in range(3):
+        WebhookEvent.objects.create(source="meta", body=_body(f"m{i}", f"melding {i}"))
+    # A task row of an older version (one task per event) is still run.
+    legacy = WebhookEvent.objects.create(source="meta", body=_body("m-legacy"))
+    process_webhook_event.enqueue(legacy.pk)
+
+    worker = _worker()
+    assert worker.process_events() == 4
+    assert Message.objects.count() == 4
+    task = worker.claim_task()
+    assert task is not None
+    worker.run_task(task)
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"  # the event was already applied: nothing to do
+    assert Message.objects.count() == 4
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"processed"}
+    assert worker.process_events() == 0 and worker.claim_task() is None
+
+
+@pytest.mark.django_db
+def test_a_failing_event_does_not_stop_the_batch(channel, database_queue, monkeypatch):
+    first = WebhookEvent.objects.create(source="meta", body=_body("m1"))
+    WebhookEvent.objects.create(source="meta", body=_body("m2"))
+    real = services.webhook_event_process
+
+    def crash_on_first(event_id, **kwargs):
+        if event_id == first.pk:
+            raise RuntimeError("worker bug")
+        return real(event_id, **kwargs)
+
+    monkeypatch.setattr(
+        "nettpatrulje.web.management.commands.worker.webhook_event_process", crash_on_first
+    )
+    assert _worker().process_events() == 2
+    assert Message.objects.count() == 1
+    assert WebhookEvent.objects.get(pk=first.pk).status == "pending"  # claimed again later
+
+
+@pytest.mark.django_db
+def test_a_retried_event_is_claimed_again(channel, database_queue):
+    event = WebhookEvent.objects.create(
+        source="meta", body=_body("m1"), status="failed", attempts=services.MAX_ATTEMPTS
+    )
+    services.webhook_event_retry(event=event)
+    assert Message.objects.count() == 0
+    assert services.webhook_events_claim(worker_id="w1") == [event.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_never_claim_the_same_event(channel, database_queue):
+    WebhookEvent.objects.bulk_create(
+        WebhookEvent(source="meta", body=_body(f"m{i}")) for i in range(60)
+    )
+    workers = 4
+    barrier = threading.Barrier(workers)
+    claims: list[list[int]] = [[] for _ in range(workers)]
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            barrier.wait()
+            while ids := services.webhook_events_claim(worker_id=f"w{n}", limit=3):
+                claims[n].extend(ids)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    claimed = [pk for ids in claims for pk in ids]
+    assert len(claimed) == len(set(claimed)) == 60
+    assert set(WebhookEvent.objects.values_list("attempts", flat=True)) == {1}
