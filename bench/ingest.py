@@ -11,9 +11,12 @@ which routes `/bench/raw-insert`: one INSERT of the raw body, no verification,
 no task (channels/bench_views.py). No worker runs, so the server has the cores
 (with the load generator, which runs on the same machine).
 
+The load generator (bench/loadgen.py: asyncio, keep-alive connections, requests
+built once as bytes) spends little CPU per request, so the cores go to the server.
+
 1. Throughput, closed loop: `--concurrency` clients post as fast as answers
    come, for `--seconds`, alternately to /webhooks/meta (verify the signature,
-   store the raw event and its task row in one transaction, answer 200) and to
+   store the raw event, the row workers claim, answer 200) and to
    the bare endpoint, twice each; the better round of each counts. The figure
    is the ratio webhook / bare (target >= 0.7).
 2. Latency, open loop: deliveries at a fixed `--rate` per second for
@@ -31,16 +34,12 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
+import loadgen
 
 from nettpatrulje.channels.meta import sign
 from nettpatrulje.channels.simulator import MetaTrafficGenerator
@@ -68,84 +67,34 @@ def signed_bodies(n: int, seed: int = 7) -> list[tuple[bytes, dict[str, str]]]:
 def closed_loop(
     url: str, bodies: list, seconds: float, concurrency: int, server_pid: int | None = None
 ) -> dict:
-    stop_at = time.monotonic() + seconds
-    lat: list[list[float]] = [[] for _ in range(concurrency)]
-    bad = [0] * concurrency
-
-    def client(i: int) -> None:
-        n = i
-        with httpx.Client(timeout=30) as c:
-            while time.monotonic() < stop_at:
-                raw, headers = bodies[n % len(bodies)]
-                n += concurrency
-                t0 = time.perf_counter()
-                try:
-                    ok = c.post(url, content=raw, headers=headers).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    lat[i].append((time.perf_counter() - t0) * 1000)
-                else:
-                    bad[i] += 1
-
-    started = time.monotonic()
+    requests = loadgen.build_requests(url, bodies)
     cpu0 = harness.cpu_seconds(server_pid) if server_pid else 0.0
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(client, range(concurrency)))
-    wall = time.monotonic() - started
+    run = loadgen.closed_loop(url, requests, seconds, concurrency)
     cpu = harness.cpu_seconds(server_pid) - cpu0 if server_pid else 0.0
-    all_lat = sorted(x for per in lat for x in per)
+    lat = sorted(run["latencies"])
     return {
-        "accepted_per_second": round(len(all_lat) / wall, 1),
-        "server_cpu_ms_per_accepted": round(cpu * 1000 / len(all_lat), 2) if all_lat else None,
-        "accepted": len(all_lat),
-        "not_accepted": sum(bad),
+        "accepted_per_second": round(len(lat) / run["wall"], 1),
+        "server_cpu_ms_per_accepted": round(cpu * 1000 / len(lat), 2) if lat else None,
+        "accepted": len(lat),
+        "not_accepted": run["bad"],
         "latency_ms": {
-            "p50": harness.percentile(all_lat, 0.5),
-            "p99": harness.percentile(all_lat, 0.99),
+            "p50": harness.percentile(lat, 0.5),
+            "p99": harness.percentile(lat, 0.99),
         },
     }
 
 
-def open_loop(url: str, bodies: list, rate: float, seconds: float, threads: int = 64) -> dict:
+def open_loop(url: str, bodies: list, rate: float, seconds: float) -> dict:
     """Send at fixed moments; latency from the moment a delivery was due."""
-    n = int(rate * seconds)
-    results: list[tuple[float, bool]] = []
-    lock = threading.Lock()
-    local = threading.local()
-
-    def send(i: int, due: float) -> None:
-        c = getattr(local, "client", None)
-        if c is None:
-            c = local.client = httpx.Client(timeout=30)
-        raw, headers = bodies[i % len(bodies)]
-        try:
-            ok = c.post(url, content=raw, headers=headers).status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        with lock:
-            results.append(((time.perf_counter() - due) * 1000, ok))
-
-    start = time.perf_counter() + 0.2
-    late = 0
-    with ThreadPoolExecutor(threads) as pool:
-        for i in range(n):
-            due = start + i / rate
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            elif wait < -0.005:
-                late += 1  # the generator itself fell behind (a loaded machine)
-            pool.submit(send, i, due)
-    wall = time.perf_counter() - start
-    lat = sorted(ms for ms, ok in results if ok)
+    run = loadgen.open_loop(url, loadgen.build_requests(url, bodies), rate, seconds)
+    lat = sorted(ms for ms, ok in run["results"] if ok)
     return {
         "rate": rate,
-        "sent": n,
+        "sent": run["sent"],
         "accepted": len(lat),
-        "not_accepted": sum(1 for _, ok in results if not ok),
-        "achieved_per_second": round(n / wall, 1),
-        "generator_late_sends": late,
+        "not_accepted": sum(1 for _, ok in run["results"] if not ok),
+        "achieved_per_second": round(run["sent"] / run["wall"], 1),
+        "generator_late_sends": run["late"],
         "latency_ms": {
             "p50": harness.percentile(lat, 0.5),
             "p90": harness.percentile(lat, 0.9),
