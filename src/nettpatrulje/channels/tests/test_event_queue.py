@@ -191,3 +191,11 @@ def test_parallel_workers_never_claim_the_same_event(channel, database_queue):
     claimed = [pk for ids in claims for pk in ids]
     assert len(claimed) == len(set(claimed)) == 60
     assert set(WebhookEvent.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_an_idle_worker_backs_off_but_wakes_soon():
+    worker = _worker()
+    worker.interval = 0.2
+    waits = [worker.idle_wait(n) for n in range(8)]
+    assert waits[0] == 0.01
+    assert waits == sorted(waits) and waits[-1] == 0.2
