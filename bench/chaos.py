@@ -24,7 +24,7 @@ then checked:
   reached it at most once; none is still queued or sending.
 
 Prints a JSON summary and exits 1 on any violation. The recovery timeouts are
-shortened (dead worker 6 s, stale event 8 s, stuck send 15 s) so a run takes
+shortened (dead worker 6 s, event lease 8 s, stuck send 15 s) so a run takes
 minutes; the code paths are those of production.
 """
 
