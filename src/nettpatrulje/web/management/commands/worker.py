@@ -36,7 +36,8 @@ class EventWorker(Worker):
         while self.running:
             close_old_connections()
             events = self.process_events()
-            task_result = self.claim_task()
+            # A stop signal during the batch: finish it, take no task.
+            task_result = self.claim_task() if self.running else None
             if task_result is not None:
                 self.run_task(task_result)
             close_old_connections()
