@@ -19,16 +19,39 @@ migrate and puts them back.
 
 Both are created outside Django's model state (RunPython in migration 0004),
 so the Message model does not know the column or the table.
+
+Results are the conversations with a matching message, newest activity first.
+A word in a few per cent of all messages matches tens of thousands of them:
+reading every match (the GIN index's way) costs far more than walking the
+conversations newest first and stopping at the page's last row. So the match
+is counted first, up to PROBE_MESSAGES: below that, the matches found are the
+answer; above it, the conversations are walked. On PostgreSQL the walk checks
+each conversation's `search_doc` first (migration 0008: the distinct lexemes of
+its messages, kept by triggers), one read of a row the walk reads anyway, and
+only the conversations it lets through are checked message by message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import BooleanField, FloatField, Max, Min, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
 
 # Triage language code → PostgreSQL text search configuration.
 PG_CONFIGS: dict[str, str] = {
@@ -48,14 +71,27 @@ SQLITE_TABLE = "inbox_message_fts"
 SQLITE_TRIGGERS = ("inbox_message_fts_ai", "inbox_message_fts_ad", "inbox_message_fts_au")
 MAX_QUERY_CHARS = 200
 SQLITE_MATCH = (
-    "inbox_message.rowid IN (SELECT rowid FROM inbox_message_fts WHERE inbox_message_fts MATCH %s)"
+    "{table}.rowid IN (SELECT rowid FROM inbox_message_fts WHERE inbox_message_fts MATCH %s)"
 )
-# FTS5's rank is bm25: lower is better.
-SQLITE_RANK = (
-    "(SELECT rank FROM inbox_message_fts WHERE inbox_message_fts MATCH %s "
-    "AND rowid = inbox_message.rowid)"
-)
+PG_MATCH = "{table}.search_vector @@ %s::tsquery"
+# NULL: more words than DOC_MAX_LEXEMES, the messages decide alone.
+PG_DOC_MATCH = "({table}.search_doc IS NULL OR {table}.search_doc @@ %s::tsquery)"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WORD = re.compile(r"\w+", re.UNICODE)
+# Fewer matching messages than this: they are read through the index and their
+# conversations sorted (about as costly as walking WALK_WINDOW conversations,
+# measured with 181,000 conversations: docs/performance.md). More: the
+# conversations are walked newest first, which then soon fills a page.
+PROBE_MESSAGES = 2500
+# Where the planner expects at least PROBE_MESSAGES matches, the walk comes
+# first, but only over this many of the newest conversations: the estimate
+# can be far off (unknown words, words that never occur together).
+WALK_WINDOW = 2000
+# A conversation's summary stops growing here (a long chat's vocabulary would
+# be rewritten with every message); past it the walk reads its messages.
+DOC_MAX_LEXEMES = 1000
+# In a tsquery's text: a quoted lexeme (kept as it is) or a phrase operator.
+_TSQUERY_TOKEN = re.compile(r"'(?:[^']|'')*'|<(?:-|\d+)>")
 
 
 def pg_config_expression() -> str:
@@ -74,6 +110,122 @@ def pg_install(schema_editor) -> None:
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS msg_search ON inbox_message USING gin (search_vector)"
     )
+
+
+def pg_conversation_doc_install(schema_editor) -> None:
+    """`inbox_conversation.search_doc`: the distinct lexemes of the
+    conversation's messages, without positions, or NULL past DOC_MAX_LEXEMES.
+    A new message adds its words (statement triggers, so a bulk insert updates
+    each conversation once, and not at all when it brings no new word); a
+    changed, removed or deleted message has the summary rebuilt from the
+    messages, so no word of an unsent or anonymised text stays behind. Not
+    indexed: it is read along the walk, and a GIN index would re-index the
+    whole summary with every message."""
+    cap = int(DOC_MAX_LEXEMES)
+    schema_editor.execute(
+        "ALTER TABLE inbox_conversation ADD COLUMN IF NOT EXISTS search_doc tsvector "
+        "DEFAULT ''::tsvector"
+    )
+    schema_editor.execute(
+        "CREATE OR REPLACE FUNCTION inbox_conversation_search_doc(conv uuid) RETURNS tsvector "  # noqa: S608 - constants only
+        "LANGUAGE sql STABLE AS $$ "
+        f"SELECT CASE WHEN count(*) > {cap} THEN NULL "
+        "ELSE coalesce(array_to_tsvector(array_agg(lexeme)), ''::tsvector) END "
+        "FROM (SELECT DISTINCT w.lexeme FROM inbox_message m, unnest(m.search_vector) w "
+        "WHERE m.conversation_id = conv) AS words $$"
+    )
+    schema_editor.execute(
+        "CREATE OR REPLACE FUNCTION inbox_message_search_doc_insert() RETURNS trigger "  # noqa: S608 - constants only
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "UPDATE inbox_conversation c SET search_doc = CASE "
+        f"WHEN length(c.search_doc || n.doc) > {cap} THEN NULL ELSE c.search_doc || n.doc END "
+        "FROM (SELECT conversation_id, array_to_tsvector(array_agg(DISTINCT w.lexeme)) AS doc "
+        "FROM new_rows, unnest(new_rows.search_vector) w GROUP BY conversation_id) n "
+        "WHERE c.id = n.conversation_id AND c.search_doc IS NOT NULL "
+        "AND NOT tsvector_to_array(n.doc) <@ tsvector_to_array(c.search_doc); "
+        "RETURN NULL; END $$"
+    )
+    schema_editor.execute(
+        "CREATE OR REPLACE FUNCTION inbox_message_search_doc_rebuild() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_LEVEL = 'ROW' THEN "
+        "UPDATE inbox_conversation SET search_doc = inbox_conversation_search_doc(id) "
+        "WHERE id IN (OLD.conversation_id, NEW.conversation_id); "
+        "ELSE "
+        "UPDATE inbox_conversation SET search_doc = inbox_conversation_search_doc(id) "
+        "WHERE id IN (SELECT DISTINCT conversation_id FROM old_rows); "
+        "END IF; RETURN NULL; END $$"
+    )
+    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_ai ON inbox_message")
+    schema_editor.execute(
+        "CREATE TRIGGER inbox_message_search_doc_ai AFTER INSERT ON inbox_message "
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+        "EXECUTE FUNCTION inbox_message_search_doc_insert()"
+    )
+    # Per row, and only for a change of the words or of the conversation: the
+    # frequent updates (delivered, read, triage notes) never reach the function.
+    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_au ON inbox_message")
+    schema_editor.execute(
+        "CREATE TRIGGER inbox_message_search_doc_au AFTER UPDATE ON inbox_message FOR EACH ROW "
+        "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector "
+        "OR OLD.conversation_id IS DISTINCT FROM NEW.conversation_id) "
+        "EXECUTE FUNCTION inbox_message_search_doc_rebuild()"
+    )
+    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_ad ON inbox_message")
+    schema_editor.execute(
+        "CREATE TRIGGER inbox_message_search_doc_ad AFTER DELETE ON inbox_message "
+        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+        "EXECUTE FUNCTION inbox_message_search_doc_rebuild()"
+    )
+    schema_editor.execute(
+        "UPDATE inbox_conversation c SET search_doc = d.doc FROM ("  # noqa: S608 - constants only
+        f"SELECT conversation_id, CASE WHEN count(*) > {cap} THEN NULL "
+        "ELSE array_to_tsvector(array_agg(lexeme)) END AS doc "
+        "FROM (SELECT DISTINCT m.conversation_id, w.lexeme "
+        "FROM inbox_message m, unnest(m.search_vector) w) AS words "
+        "GROUP BY conversation_id) d WHERE c.id = d.conversation_id"
+    )
+
+
+def pg_conversation_doc_uninstall(schema_editor) -> None:
+    for trigger in ("ai", "au", "ad"):
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS inbox_message_search_doc_{trigger} ON inbox_message"
+        )
+    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_message_search_doc_insert()")
+    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_message_search_doc_rebuild()")
+    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_conversation_search_doc(uuid)")
+    schema_editor.execute("ALTER TABLE inbox_conversation DROP COLUMN IF EXISTS search_doc")
+
+
+def pg_gin_pending_install(schema_editor) -> None:
+    """GIN indexes collect new entries in a pending list (up to 4 MB by
+    default) that every search reads in full until vacuum or the next
+    overflow merges it: searches slowed by up to a few hundred pages,
+    depending on when the last merge was. Contacts are written rarely, so
+    their trigram indexes take entries directly; the message index keeps a
+    short list, so that storing a message stays cheap and a merge small."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN "
+            "('contact_display_name_trgm', 'contact_platform_id_trgm', 'msg_search')"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+    for index in sorted(present):
+        option = "gin_pending_list_limit = 256" if index == "msg_search" else "fastupdate = off"
+        schema_editor.execute(f"ALTER INDEX {index} SET ({option})")
+        schema_editor.execute(f"SELECT gin_clean_pending_list('{index}'::regclass)")
+
+
+def pg_gin_pending_uninstall(schema_editor) -> None:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN "
+            "('contact_display_name_trgm', 'contact_platform_id_trgm', 'msg_search')"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+    for index in sorted(present):
+        schema_editor.execute(f"ALTER INDEX {index} RESET (fastupdate, gin_pending_list_limit)")
 
 
 def pg_contact_trigram_install(schema_editor) -> None:
@@ -170,57 +322,160 @@ def fts5_expression(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:20])
 
 
-def _pg_tsquery(q: str) -> str:
-    """The query as each configuration parses it, duplicates dropped, OR-ed.
-    Parsed apart first so that the planner sees one constant it can estimate:
-    nine copies of an unknown word look nine times as common."""
+def _pg_tsqueries(q: str) -> tuple[str, str]:
+    """The query as each configuration parses it, duplicates dropped, OR-ed;
+    and the same loosened into what a conversation's summary must contain for
+    one of its messages to match (see `_summary_query`). Parsed apart first so
+    that the planner sees one constant it can estimate: nine copies of an
+    unknown word look nine times as common."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT websearch_to_tsquery(cfg::regconfig, %s)::text "
-            "FROM unnest(%s::text[]) AS cfg",
-            [q, list(QUERY_CONFIGS)],
+            "SELECT DISTINCT parsed::text, querytree(parsed) FROM unnest(%s::text[]) AS cfg, "
+            "websearch_to_tsquery(cfg::regconfig, %s) AS parsed",
+            [list(QUERY_CONFIGS), q],
         )
-        parsed = sorted(row[0] for row in cursor.fetchall() if row[0])
-    return " | ".join(f"( {p} )" for p in parsed)
+        rows = sorted((parsed, tree) for parsed, tree in cursor.fetchall() if parsed)
+    tsquery = " | ".join(f"( {parsed} )" for parsed, _ in rows)
+    trees = [_summary_query(tree) for _, tree in rows]
+    # "T": a part with nothing an index could look for (only excluded words).
+    summary = "" if any(t in ("", "T") for t in trees) else " | ".join(f"( {t} )" for t in trees)
+    return tsquery, summary
+
+
+def _summary_query(tree: str) -> str:
+    """A conversation's summary has its messages' words without positions, in
+    which no phrase can be found: `querytree` has dropped the excluded words
+    (another message may hold them), and here each phrase becomes its words."""
+    return _TSQUERY_TOKEN.sub(lambda m: m.group() if m.group().startswith("'") else "&", tree)
+
+
+class TableSQL(Expression):
+    """A condition on the query's own table, written in SQL: the search
+    structures are not model fields. Kept in step when Django renames the
+    table inside a subquery."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: list, alias: str | None = None):
+        super().__init__()
+        self.sql, self.params, self.alias = sql, params, alias
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        return self.sql.format(table=compiler.quote_name_unless_alias(self.alias)), self.params
+
+
+class _ExistsPerRow(Exists):
+    """EXISTS that PostgreSQL keeps as a check made per outer row. OFFSET makes
+    the subquery one the planner neither turns into a join nor hashes (both
+    would read every match through the GIN index first)."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+def one_of(field: str, values: list):
+    """`field IN values` for a long list: on PostgreSQL one array parameter,
+    which Django builds and sends far faster than thousands of parameters."""
+    if connection.vendor == "postgresql":
+        return TableSQL(f"{{table}}.{connection.ops.quote_name(field)} = ANY(%s)", [list(values)])
+    return Q(**{f"{field}__in": values})
+
+
+def _estimate(hits: QuerySet) -> float:
+    """The planner's estimate of the matching messages, from the statistics
+    of the search column (most common lexemes counted, others guessed)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    return json.loads(hits.explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+
+def _walk(
+    conversations: QuerySet,
+    hits: QuerySet,
+    summary: str,
+    limit: int,
+    window: QuerySet | None = None,
+) -> list:
+    """The conversations in order, each checked, until `limit` match; with a
+    `window`, only among the newest WALK_WINDOW of those: the walk reads them
+    all, whichever the filters keep."""
+    if window is not None:
+        newest = window.order_by("-last_message_at").values("last_message_at")[
+            WALK_WINDOW - 1 : WALK_WINDOW
+        ]
+        # Fewer conversations than the window: all of them.
+        conversations = conversations.filter(
+            last_message_at__gte=Coalesce(Subquery(newest), Value(EPOCH))
+        )
+    has_match = _ExistsPerRow(hits.filter(conversation_id=OuterRef("pk")))
+    if connection.vendor != "postgresql":
+        return list(conversations.filter(has_match).values_list("pk", flat=True)[:limit])
+    # The summary first, and the messages only where it lets the conversation
+    # through. As a CASE the condition has no estimate the planner could take
+    # for rare and walk away from the list order for.
+    check = Case(
+        When(
+            TableSQL(PG_DOC_MATCH if summary else "TRUE", [summary] if summary else []),
+            then=has_match,
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    with transaction.atomic(using=conversations.db):
+        with connection.cursor() as cursor:
+            # The estimate of a walk that might read every conversation is
+            # large enough for JIT compilation, which costs far more (~300 ms)
+            # than the walk that usually stops within a few hundred rows.
+            cursor.execute("SET LOCAL jit = off")
+        return list(conversations.filter(check).values_list("pk", flat=True)[:limit])
 
 
 def conversations_matching_text(
-    *, messages: QuerySet, conversations: QuerySet | None, q: str, limit: int
-) -> list[tuple[object, float]]:
-    """Ids of conversations with a message in `messages` (already scoped to
-    what the user may see) matching `q`, best first: the best-matching message
-    decides, the more recent conversation wins a tie. `conversations`, when
-    given, narrows to those (the list's filters); without it the planner is
-    spared a join with every conversation of the agency."""
+    *, messages: QuerySet, conversations: QuerySet, scope: QuerySet, q: str, limit: int
+) -> list:
+    """Ids of the `conversations` (already filtered and scoped) with a message
+    in `messages` (already scoped to what the user may see) matching `q`,
+    newest activity first, at most `limit`. `scope`: all the conversations
+    the user may see, unfiltered."""
     q = clean_query(q)
     if not q:
         return []
     vendor = connection.vendor
+    summary = ""
     if vendor == "postgresql":
-        tsquery = _pg_tsquery(q)
+        tsquery, summary = _pg_tsqueries(q)
         if not tsquery:
             return []
-        match = RawSQL("inbox_message.search_vector @@ %s::tsquery", [tsquery], BooleanField())
-        score = RawSQL("ts_rank(inbox_message.search_vector, %s::tsquery)", [tsquery], FloatField())
-        best = Max(score)
-        order = "-score"
+        match = TableSQL(PG_MATCH, [tsquery])
     elif vendor == "sqlite":
         expression = fts5_expression(q)
         if not expression:
             return []
-        match = RawSQL(SQLITE_MATCH, [expression], BooleanField())  # noqa: S611 - constant SQL
-        score = RawSQL(SQLITE_RANK, [expression], FloatField())  # noqa: S611 - constant SQL
-        best = Min(score)
-        order = "score"
+        match = TableSQL(SQLITE_MATCH, [expression])
     else:  # pragma: no cover - only the two supported databases
         raise NotImplementedError(vendor)
-    hits = messages.filter(match, deleted_at__isnull=True)
-    if conversations is not None:
-        hits = hits.filter(conversation__in=conversations.order_by().values("pk"))
-    rows = (
-        hits.values("conversation_id")
-        .annotate(score=best, latest=Max("sent_at"))
-        .order_by(order, "-latest")
-        .values_list("conversation_id", "score")[:limit]
-    )
-    return [(pk, float(score)) for pk, score in rows]
+    # Unordered: the messages' own order would sort every match.
+    hits = messages.filter(match, deleted_at__isnull=True).order_by()
+    conversations = conversations.order_by("-last_message_at")
+    if _estimate(hits) >= PROBE_MESSAGES:
+        found = _walk(conversations, hits, summary, limit, window=scope)
+        if len(found) == limit:
+            return found
+    found = list(hits.values_list("conversation_id", flat=True)[:PROBE_MESSAGES])
+    if len(found) < PROBE_MESSAGES:
+        # All of them: the newest of their conversations, by primary key.
+        narrowed = conversations.filter(one_of("id", set(found)))
+        return list(narrowed.values_list("pk", flat=True)[:limit])
+    return _walk(conversations, hits, summary, limit)
