@@ -24,7 +24,8 @@ from nettpatrulje.testing.factories import (
 
 pytestmark = pytest.mark.django_db
 pg_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the conversation summary is PostgreSQL's"
+    "connection.vendor != 'postgresql'",
+    reason="PostgreSQL text search and its conversation summary",
 )
 
 PATHS = {
