@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.accounts.scoping import get_visible_or_404
@@ -77,21 +77,16 @@ def _search_ranked(
     most likely looks for, so those come first; then the conversations whose
     messages match. Each part newest activity first."""
     # Contacts first, on their own: the trigram indexes find them directly
-    # (PostgreSQL). Their ids are passed as a list: as a subquery the planner
-    # took a name on 2 % of the contacts for a reason to scan every conversation.
-    contacts = list(
+    # (PostgreSQL), then only their conversations are read.
+    contacts = (
         Contact.objects.visible_to(user)
         .filter(Q(display_name__icontains=q) | Q(platform_id__icontains=q))
-        .values_list("pk", flat=True)[:CONTACT_MATCHES]
+        .values("pk")[:CONTACT_MATCHES]
     )
-    ranked = (
-        list(
-            qs.filter(search.one_of("contact_id", contacts))
-            .order_by("-last_message_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if contacts
-        else []
+    ranked = list(
+        qs.filter(search.in_subquery("contact_id", contacts))
+        .order_by("-last_message_at")
+        .values_list("pk", flat=True)[:limit]
     )
     if len(ranked) < limit:
         seen = set(ranked)
@@ -105,11 +100,7 @@ def _search_ranked(
         ranked += [pk for pk in text_hits if pk not in seen]
     if not ranked:
         return qs.none()
-    position = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
-        output_field=IntegerField(),
-    )
-    return qs.filter(pk__in=ranked).order_by(position)
+    return qs.filter(search.one_of("id", ranked)).order_by(search.in_order("id", ranked))
 
 
 def conversation_get(*, user: User, conversation_id) -> Conversation:
