@@ -23,12 +23,16 @@ so the Message model does not know the column or the table.
 Results are the conversations with a matching message, newest activity first.
 A word in a few per cent of all messages matches tens of thousands of them:
 reading every match (the GIN index's way) costs far more than walking the
-conversations newest first and stopping at the page's last row. So the match
-is counted first, up to PROBE_MESSAGES: below that, the matches found are the
-answer; above it, the conversations are walked. On PostgreSQL the walk checks
-each conversation's `search_doc` first (migration 0008: the distinct lexemes of
-its messages, kept by triggers), one read of a row the walk reads anyway, and
-only the conversations it lets through are checked message by message.
+conversations newest first and stopping at the page's last row, and for a
+rare word it is the other way round. So where the planner's statistics
+expect many matches, the walk comes first, over the newest WALK_WINDOW
+conversations; otherwise (or when the window did not fill the page) the
+matches are counted through the index up to PROBE_MESSAGES: fewer, and they
+are the answer; more, and all the conversations are walked. On PostgreSQL
+the walk checks each conversation's words first (`inbox_conversation_words`,
+migration 0008: the distinct lexemes of its messages, kept by triggers), one
+row read per conversation, and only the conversations they let through are
+checked message by message.
 """
 
 from __future__ import annotations
@@ -75,8 +79,11 @@ SQLITE_MATCH = (
     "{table}.rowid IN (SELECT rowid FROM inbox_message_fts WHERE inbox_message_fts MATCH %s)"
 )
 PG_MATCH = "{table}.search_vector @@ %s::tsquery"
-# NULL: more words than DOC_MAX_LEXEMES, the messages decide alone.
-PG_DOC_MATCH = "({table}.search_doc IS NULL OR {table}.search_doc @@ %s::tsquery)"
+# No row (no messages) or NULL (more words than DOC_MAX_LEXEMES): the messages decide.
+PG_DOC_MATCH = (
+    "(SELECT words @@ %s::tsquery FROM inbox_conversation_words "
+    "WHERE conversation_id = {table}.id) IS NOT FALSE"
+)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WORD = re.compile(r"\w+", re.UNICODE)
 # Fewer matching messages than this: they are read through the index and their
@@ -114,89 +121,117 @@ def pg_install(schema_editor) -> None:
 
 
 def pg_conversation_doc_install(schema_editor) -> None:
-    """`inbox_conversation.search_doc`: the distinct lexemes of the
-    conversation's messages, without positions, or NULL past DOC_MAX_LEXEMES.
-    A new message adds its words (statement triggers, so a bulk insert updates
-    each conversation once, and not at all when it brings no new word); a
-    changed, removed or deleted message has the summary rebuilt from the
+    """`inbox_conversation_words`: per conversation, the distinct lexemes of its
+    messages without positions, or NULL past DOC_MAX_LEXEMES. A table of its
+    own, not a column of the conversation: adding a message's words then
+    writes one narrow row, where a conversation row takes a new entry in each
+    of its eight indexes. A new message adds its words (statement triggers, so
+    a bulk insert writes each conversation once, and nothing when it brings no
+    new word); a changed, removed or deleted message has them rebuilt from the
     messages, so no word of an unsent or anonymised text stays behind. Not
-    indexed: it is read along the walk, and a GIN index would re-index the
-    whole summary with every message."""
+    indexed by word: it is read along the walk, and a GIN index would take
+    every word of the row again with each change. No foreign key either:
+    Django, which does not know the table, empties the conversations with a
+    plain TRUNCATE (tests); triggers on the conversations clear it instead."""
     cap = int(DOC_MAX_LEXEMES)
     schema_editor.execute(
-        "ALTER TABLE inbox_conversation ADD COLUMN IF NOT EXISTS search_doc tsvector "
-        "DEFAULT ''::tsvector"
+        "CREATE TABLE IF NOT EXISTS inbox_conversation_words ("
+        "conversation_id uuid PRIMARY KEY, words tsvector)"
+    )
+    # The words of `conv` as its messages hold them now; no row without messages.
+    schema_editor.execute(
+        "CREATE OR REPLACE FUNCTION inbox_conversation_words_rebuild(convs uuid[]) "  # noqa: S608 - constants only
+        "RETURNS void LANGUAGE sql AS $$ "
+        "DELETE FROM inbox_conversation_words WHERE conversation_id = ANY(convs); "
+        "INSERT INTO inbox_conversation_words (conversation_id, words) "
+        f"SELECT m.conversation_id, CASE WHEN count(DISTINCT w.lexeme) > {cap} THEN NULL "
+        "ELSE coalesce(array_to_tsvector(array_agg(DISTINCT w.lexeme) "
+        "FILTER (WHERE w.lexeme IS NOT NULL)), ''::tsvector) END "
+        "FROM inbox_message m LEFT JOIN LATERAL unnest(m.search_vector) w ON true "
+        "WHERE m.conversation_id = ANY(convs) GROUP BY m.conversation_id $$"
     )
     schema_editor.execute(
-        "CREATE OR REPLACE FUNCTION inbox_conversation_search_doc(conv uuid) RETURNS tsvector "  # noqa: S608 - constants only
-        "LANGUAGE sql STABLE AS $$ "
-        f"SELECT CASE WHEN count(*) > {cap} THEN NULL "
-        "ELSE coalesce(array_to_tsvector(array_agg(lexeme)), ''::tsvector) END "
-        "FROM (SELECT DISTINCT w.lexeme FROM inbox_message m, unnest(m.search_vector) w "
-        "WHERE m.conversation_id = conv) AS words $$"
-    )
-    schema_editor.execute(
-        "CREATE OR REPLACE FUNCTION inbox_message_search_doc_insert() RETURNS trigger "  # noqa: S608 - constants only
+        "CREATE OR REPLACE FUNCTION inbox_message_words_insert() RETURNS trigger "  # noqa: S608 - constants only
         "LANGUAGE plpgsql AS $$ BEGIN "
-        "UPDATE inbox_conversation c SET search_doc = CASE "
-        f"WHEN length(c.search_doc || n.doc) > {cap} THEN NULL ELSE c.search_doc || n.doc END "
-        "FROM (SELECT conversation_id, array_to_tsvector(array_agg(DISTINCT w.lexeme)) AS doc "
-        "FROM new_rows, unnest(new_rows.search_vector) w GROUP BY conversation_id) n "
-        "WHERE c.id = n.conversation_id AND c.search_doc IS NOT NULL "
-        "AND NOT tsvector_to_array(n.doc) <@ tsvector_to_array(c.search_doc); "
+        "INSERT INTO inbox_conversation_words AS c (conversation_id, words) "
+        "SELECT conversation_id, array_to_tsvector(array_agg(DISTINCT w.lexeme)) "
+        "FROM new_rows, unnest(new_rows.search_vector) w GROUP BY conversation_id "
+        "ON CONFLICT (conversation_id) DO UPDATE SET words = CASE "
+        f"WHEN length(c.words || excluded.words) > {cap} THEN NULL "
+        "ELSE c.words || excluded.words END "
+        "WHERE c.words IS NOT NULL "
+        "AND NOT tsvector_to_array(excluded.words) <@ tsvector_to_array(c.words); "
         "RETURN NULL; END $$"
     )
     schema_editor.execute(
-        "CREATE OR REPLACE FUNCTION inbox_message_search_doc_rebuild() RETURNS trigger "
+        "CREATE OR REPLACE FUNCTION inbox_message_words_rebuild() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
         "IF TG_LEVEL = 'ROW' THEN "
-        "UPDATE inbox_conversation SET search_doc = inbox_conversation_search_doc(id) "
-        "WHERE id IN (OLD.conversation_id, NEW.conversation_id); "
+        "PERFORM inbox_conversation_words_rebuild("
+        "ARRAY[OLD.conversation_id, NEW.conversation_id]); "
         "ELSE "
-        "UPDATE inbox_conversation SET search_doc = inbox_conversation_search_doc(id) "
-        "WHERE id IN (SELECT DISTINCT conversation_id FROM old_rows); "
+        "PERFORM inbox_conversation_words_rebuild("
+        "ARRAY(SELECT DISTINCT conversation_id FROM old_rows)); "
         "END IF; RETURN NULL; END $$"
     )
-    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_ai ON inbox_message")
     schema_editor.execute(
-        "CREATE TRIGGER inbox_message_search_doc_ai AFTER INSERT ON inbox_message "
-        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
-        "EXECUTE FUNCTION inbox_message_search_doc_insert()"
+        "CREATE OR REPLACE FUNCTION inbox_conversation_words_forget() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'TRUNCATE' THEN TRUNCATE inbox_conversation_words; "
+        "ELSE DELETE FROM inbox_conversation_words "
+        "WHERE conversation_id IN (SELECT id FROM old_rows); "
+        "END IF; RETURN NULL; END $$"
     )
-    # Per row, and only for a change of the words or of the conversation: the
-    # frequent updates (delivered, read, triage notes) never reach the function.
-    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_au ON inbox_message")
-    schema_editor.execute(
-        "CREATE TRIGGER inbox_message_search_doc_au AFTER UPDATE ON inbox_message FOR EACH ROW "
+    triggers = {
+        "inbox_message_words_ai": "AFTER INSERT ON inbox_message "
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+        "EXECUTE FUNCTION inbox_message_words_insert()",
+        # Per row, and only for a change of the words or of the conversation:
+        # the frequent updates (delivered, read) never reach the function.
+        "inbox_message_words_au": "AFTER UPDATE ON inbox_message FOR EACH ROW "
         "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector "
         "OR OLD.conversation_id IS DISTINCT FROM NEW.conversation_id) "
-        "EXECUTE FUNCTION inbox_message_search_doc_rebuild()"
-    )
-    schema_editor.execute("DROP TRIGGER IF EXISTS inbox_message_search_doc_ad ON inbox_message")
-    schema_editor.execute(
-        "CREATE TRIGGER inbox_message_search_doc_ad AFTER DELETE ON inbox_message "
+        "EXECUTE FUNCTION inbox_message_words_rebuild()",
+        "inbox_message_words_ad": "AFTER DELETE ON inbox_message "
         "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
-        "EXECUTE FUNCTION inbox_message_search_doc_rebuild()"
-    )
+        "EXECUTE FUNCTION inbox_message_words_rebuild()",
+        "inbox_conversation_words_ad": "AFTER DELETE ON inbox_conversation "
+        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+        "EXECUTE FUNCTION inbox_conversation_words_forget()",
+        "inbox_conversation_words_at": "AFTER TRUNCATE ON inbox_conversation "
+        "FOR EACH STATEMENT EXECUTE FUNCTION inbox_conversation_words_forget()",
+    }
+    for name, definition in triggers.items():
+        table = definition.split(" ON ", 1)[1].split()[0]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        schema_editor.execute(f"CREATE TRIGGER {name} {definition}")
+    schema_editor.execute("TRUNCATE inbox_conversation_words")
     schema_editor.execute(
-        "UPDATE inbox_conversation c SET search_doc = d.doc FROM ("  # noqa: S608 - constants only
+        "INSERT INTO inbox_conversation_words (conversation_id, words) "  # noqa: S608 - constants only
         f"SELECT conversation_id, CASE WHEN count(*) > {cap} THEN NULL "
-        "ELSE array_to_tsvector(array_agg(lexeme)) END AS doc "
+        "ELSE array_to_tsvector(array_agg(lexeme)) END "
         "FROM (SELECT DISTINCT m.conversation_id, w.lexeme "
-        "FROM inbox_message m, unnest(m.search_vector) w) AS words "
-        "GROUP BY conversation_id) d WHERE c.id = d.conversation_id"
+        "FROM inbox_message m, unnest(m.search_vector) w) AS words GROUP BY conversation_id"
     )
 
 
 def pg_conversation_doc_uninstall(schema_editor) -> None:
-    for trigger in ("ai", "au", "ad"):
-        schema_editor.execute(
-            f"DROP TRIGGER IF EXISTS inbox_message_search_doc_{trigger} ON inbox_message"
-        )
-    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_message_search_doc_insert()")
-    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_message_search_doc_rebuild()")
-    schema_editor.execute("DROP FUNCTION IF EXISTS inbox_conversation_search_doc(uuid)")
-    schema_editor.execute("ALTER TABLE inbox_conversation DROP COLUMN IF EXISTS search_doc")
+    for name, table in (
+        ("inbox_message_words_ai", "inbox_message"),
+        ("inbox_message_words_au", "inbox_message"),
+        ("inbox_message_words_ad", "inbox_message"),
+        ("inbox_conversation_words_ad", "inbox_conversation"),
+        ("inbox_conversation_words_at", "inbox_conversation"),
+    ):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for function in (
+        "inbox_message_words_insert()",
+        "inbox_message_words_rebuild()",
+        "inbox_conversation_words_forget()",
+        "inbox_conversation_words_rebuild(uuid[])",
+    ):
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
+    schema_editor.execute("DROP TABLE IF EXISTS inbox_conversation_words")
 
 
 def pg_gin_pending_install(schema_editor) -> None:

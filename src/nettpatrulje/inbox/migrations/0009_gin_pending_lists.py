@@ -21,7 +21,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("inbox", "0008_conversation_search_doc"),
+        ("inbox", "0008_conversation_words"),
     ]
 
     operations = [

@@ -175,11 +175,14 @@ def test_stemming_and_phrase(officer, inbox, path):
 def _doc(conversation) -> set[str] | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(search_doc) FROM inbox_conversation WHERE id = %s",
+            "SELECT tsvector_to_array(words) FROM inbox_conversation_words "
+            "WHERE conversation_id = %s",
             [conversation.pk],
         )
-        words = cursor.fetchone()[0]
-    return None if words is None else set(words)
+        row = cursor.fetchone()
+    if row is None:
+        return set()
+    return None if row[0] is None else set(row[0])
 
 
 @pg_only
@@ -222,6 +225,14 @@ def test_summary_after_delete_and_bulk_insert(inbox):
     assert _doc(b) == {"andr", "samtal", "end", "mer"}
     Message.objects.filter(conversation=a, text__in=["mer tekst", "siste ord"]).delete()
     assert _doc(a) == {"først", "samtal"}
+    gone = a.pk
+    a.messages.all().delete()
+    a.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM inbox_conversation_words WHERE conversation_id = %s", [gone]
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 @pg_only

@@ -1,4 +1,4 @@
-"""A summary of each conversation's words for the search walk, kept by
+"""The words of each conversation, for the search walk, kept by
 triggers (see inbox/search.py); nothing to do on SQLite."""
 
 from django.db import migrations
