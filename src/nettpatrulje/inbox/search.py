@@ -87,16 +87,16 @@ PG_DOC_MATCH = (
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WORD = re.compile(r"\w+", re.UNICODE)
 # Fewer matching messages than this: they are read through the index and their
-# conversations sorted (about as costly as walking WALK_WINDOW conversations,
-# measured with 181,000 conversations: docs/performance.md). More: the
-# conversations are walked newest first, which then soon fills a page.
+# conversations sorted. More: the conversations are walked newest first, and a
+# page fills within a few thousand of them (181,000 conversations, a million
+# messages: either way some 10 ms, docs/performance.md).
 PROBE_MESSAGES = 2500
 # Where the planner expects at least PROBE_MESSAGES matches, the walk comes
 # first, but only over this many of the newest conversations: the estimate
 # can be far off (unknown words, words that never occur together).
 WALK_WINDOW = 1000
-# A conversation's summary stops growing here (a long chat's vocabulary would
-# be rewritten with every message); past it the walk reads its messages.
+# A conversation's words stop growing here (a long chat's vocabulary would be
+# rewritten with every message); past it the walk reads its messages.
 DOC_MAX_LEXEMES = 1000
 # In a tsquery's text: a quoted lexeme (kept as it is) or a phrase operator.
 _TSQUERY_TOKEN = re.compile(r"'(?:[^']|'')*'|<(?:-|\d+)>")
