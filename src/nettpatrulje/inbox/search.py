@@ -94,7 +94,7 @@ PROBE_MESSAGES = 2500
 # Where the planner expects at least PROBE_MESSAGES matches, the walk comes
 # first, but only over this many of the newest conversations: the estimate
 # can be far off (unknown words, words that never occur together).
-WALK_WINDOW = 1000
+WALK_WINDOW = 500
 # A conversation's words stop growing here (a long chat's vocabulary would be
 # rewritten with every message); past it the walk reads its messages.
 DOC_MAX_LEXEMES = 1000
