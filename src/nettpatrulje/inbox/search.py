@@ -468,7 +468,8 @@ def _estimate(hits: QuerySet) -> float:
     of the search column (most common lexemes counted, others guessed)."""
     if connection.vendor != "postgresql":
         return 0.0
-    return json.loads(hits.explain(format="json"))[0]["Plan"]["Plan Rows"]
+    plan = hits.values("conversation_id").explain(format="json")
+    return json.loads(plan)[0]["Plan"]["Plan Rows"]
 
 
 def _walk(

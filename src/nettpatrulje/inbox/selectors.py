@@ -39,8 +39,10 @@ class InboxFilters:
 def conversation_list(
     *, user: User, filters: InboxFilters, limit: int = LIST_LIMIT
 ) -> QuerySet[Conversation]:
-    """The queue, most urgent first; with a search, the best matches first.
-    `limit` is how many rows the caller will show: a search ranks no more."""
+    """The queue, most urgent first; with a search, the contacts whose name or
+    handle matches, then the conversations whose messages do, each newest
+    activity first. `limit` is how many rows the caller will show: a search
+    finds no more."""
     qs = (
         Conversation.objects.visible_to(user)
         .select_related("contact__channel", "channel", "assignee")
