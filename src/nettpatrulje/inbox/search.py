@@ -37,6 +37,7 @@ checked message by message.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -358,6 +359,9 @@ def fts5_expression(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:20])
 
 
+# The parse depends on the text only: the list polls the same search every
+# two seconds for every officer watching it.
+@functools.lru_cache(maxsize=512)
 def _pg_tsqueries(q: str) -> tuple[str, str]:
     """The query as each configuration parses it, duplicates dropped, OR-ed;
     and the same loosened into what a conversation's summary must contain for
