@@ -22,15 +22,22 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, channels=(), labels=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", _("All channels"))] + [
-            (c.pk, str(c)) for c in channels
-        ]
-        self.fields["label"].choices = [("", _("All labels"))] + [(lb.pk, lb.name) for lb in labels]
-        self.fields["assignee"].choices = [
-            ("", _("Anyone")),
-            ("me", _("Me")),
-            ("none", _("Unassigned")),
-        ] + [(str(u.pk), u.display_name) for u in colleagues]
+        # Read when the form is drawn or a filter is chosen: the live rows the
+        # page polls need neither.
+        self.fields["channel"].choices = lambda: (
+            [("", _("All channels"))] + [(c.pk, str(c)) for c in channels]
+        )
+        self.fields["label"].choices = lambda: (
+            [("", _("All labels"))] + [(lb.pk, lb.name) for lb in labels]
+        )
+        self.fields["assignee"].choices = lambda: (
+            [
+                ("", _("Anyone")),
+                ("me", _("Me")),
+                ("none", _("Unassigned")),
+            ]
+            + [(str(u.pk), u.display_name) for u in colleagues]
+        )
 
     def to_filters(self) -> InboxFilters:
         if not self.is_valid():

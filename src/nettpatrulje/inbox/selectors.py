@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from nettpatrulje.accounts.models import User
 from nettpatrulje.accounts.scoping import get_visible_or_404
@@ -39,8 +39,10 @@ class InboxFilters:
 def conversation_list(
     *, user: User, filters: InboxFilters, limit: int = LIST_LIMIT
 ) -> QuerySet[Conversation]:
-    """The queue, most urgent first; with a search, the best matches first.
-    `limit` is how many rows the caller will show: a search ranks no more."""
+    """The queue, most urgent first; with a search, the contacts whose name or
+    handle matches, then the conversations whose messages do, each newest
+    activity first. `limit` is how many rows the caller will show: a search
+    finds no more."""
     qs = (
         Conversation.objects.visible_to(user)
         .select_related("contact__channel", "channel", "assignee")
@@ -61,15 +63,9 @@ def conversation_list(
         qs = qs.filter(labels__id=filters.label)
     q = search.clean_query(filters.q)
     if q:
-        narrowed = bool(
-            filters.status in Conversation.Status.values
-            or filters.channel
-            or filters.assignee
-            or filters.label
+        return _search_ranked(qs, q, user=user, limit=min(limit, LIST_LIMIT)).prefetch_related(
+            "labels"
         )
-        return _search_ranked(
-            qs, q, user=user, narrowed=narrowed, limit=min(limit, LIST_LIMIT)
-        ).prefetch_related("labels")
     # Most urgent first, then whoever has waited longest; answered ones last.
     return qs.prefetch_related("labels").order_by(
         "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
@@ -77,44 +73,36 @@ def conversation_list(
 
 
 def _search_ranked(
-    qs: QuerySet[Conversation], q: str, *, user: User, narrowed: bool, limit: int
+    qs: QuerySet[Conversation], q: str, *, user: User, limit: int
 ) -> QuerySet[Conversation]:
     """A contact whose name or handle contains the words is what the officer
-    most likely looks for, so those come first (most recent first); then the
-    conversations whose messages match, best match first."""
+    most likely looks for, so those come first; then the conversations whose
+    messages match. Each part newest activity first."""
     # Contacts first, on their own: the trigram indexes find them directly
-    # (PostgreSQL), where a join would walk the conversations instead.
-    # A subquery with a LIMIT is planned on its own, so it stays on the index.
+    # (PostgreSQL), then only their conversations are read.
     contacts = (
         Contact.objects.visible_to(user)
         .filter(Q(display_name__icontains=q) | Q(platform_id__icontains=q))
         .values("pk")[:CONTACT_MATCHES]
     )
     ranked = list(
-        qs.filter(contact_id__in=contacts)
+        qs.filter(search.in_subquery("contact_id", contacts))
         .order_by("-last_message_at")
         .values_list("pk", flat=True)[:limit]
     )
-    seen = set(ranked)
-    text_hits = search.conversations_matching_text(
-        messages=Message.objects.visible_to(user),
-        conversations=qs if narrowed else None,
-        q=q,
-        limit=limit,
-    )
-    for pk, _score in text_hits:
-        if len(ranked) >= limit:
-            break
-        if pk not in seen:
-            seen.add(pk)
-            ranked.append(pk)
+    if len(ranked) < limit:
+        seen = set(ranked)
+        text_hits = search.conversations_matching_text(
+            messages=Message.objects.visible_to(user),
+            conversations=qs.exclude(pk__in=ranked) if ranked else qs,
+            scope=Conversation.objects.visible_to(user),
+            q=q,
+            limit=limit - len(ranked),
+        )
+        ranked += [pk for pk in text_hits if pk not in seen]
     if not ranked:
         return qs.none()
-    position = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
-        output_field=IntegerField(),
-    )
-    return qs.filter(pk__in=ranked).order_by(position)
+    return qs.filter(search.one_of("id", ranked)).order_by(search.in_order("id", ranked))
 
 
 def conversation_get(*, user: User, conversation_id) -> Conversation:

@@ -15,6 +15,7 @@ from nettpatrulje.channels.models import Channel
 from nettpatrulje.inbox import selectors, services
 from nettpatrulje.inbox.forms import ConversationUpdateForm, FilterForm, NoteForm, ReplyForm
 from nettpatrulje.inbox.models import Conversation, OutboxItem
+from nettpatrulje.inbox.rows import conversation_rows
 from nettpatrulje.lib.http import client_ip
 
 
@@ -35,7 +36,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     limit = _list_limit(request)
     filters = form.to_filters()
     qs = selectors.conversation_list(user=request.user, filters=filters, limit=limit + 1)
-    conversations = list(qs[: limit + 1])
+    conversations = conversation_rows(qs, limit + 1)
     more_url = None
     if len(conversations) > limit and limit < selectors.LIST_LIMIT:
         params = request.GET.copy()

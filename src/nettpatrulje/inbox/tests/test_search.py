@@ -120,10 +120,15 @@ def test_contact_match_ranks_before_text_match(officer, channel):
     assert _found(officer, "nordmann") == [by_name, by_text]
 
 
-def test_better_match_ranks_first(officer, channel):
-    once = _conversation(channel, "trusler på nett og mye annet som skjedde i går kveld")
+def test_newest_activity_ranks_first(officer, channel):
+    from datetime import timedelta
+
     often = _conversation(channel, "trusler", "flere trusler", "trusler igjen")
-    assert _found(officer, "trusler") == [often, once]
+    once = _conversation(channel, "trusler på nett og mye annet som skjedde i går kveld")
+    often.last_message_at = timezone.now() - timedelta(hours=2)
+    often.save()
+    # Not the one that says it most often: the one with the newest activity.
+    assert _found(officer, "trusler") == [once, often]
 
 
 def test_search_combines_with_filters(officer, channel):
