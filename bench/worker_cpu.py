@@ -203,6 +203,9 @@ def main() -> None:
     out = harness.write_json(result, args.json, name)
     print(json.dumps({k: result[k] for k in list(result)[:14]}, indent=2))
     print(f"written to {out}")
+    if statuses.get("failed") or result["pending_left"]:
+        # A broken change looks fast: an event that fails does no work.
+        raise SystemExit("some events failed or stayed pending: the figures mean nothing")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,130 @@
+"""Compiled reads give what their querysets give, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
+
+from nettpatrulje.inbox.models import Contact, Conversation, Message
+from nettpatrulje.lib.compiled import CompiledRead
+from nettpatrulje.testing.meta import envelope, signed_post, text_event
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+@pytest.fixture
+def inbox(client, channel):
+    for i, (sender, text) in enumerate(
+        [("U1", "hei"), ("U1", "er dere der?"), ("U2", "noen selger piller på snap 😬")]
+    ):
+        signed_post(client, envelope("PAGE1", text_event(sender, "PAGE1", text, mid=f"m_{i}")))
+    return channel
+
+
+def test_rows_are_the_querysets_rows(inbox):
+    read = CompiledRead(
+        lambda channel_id, thread_key: Conversation.objects.filter(
+            channel_id=channel_id, thread_key=thread_key
+        ),
+        int,
+        str,
+    )
+    for key in ("U1", "U2", "nobody"):
+        expected = list(Conversation.objects.filter(channel_id=inbox.pk, thread_key=key))
+        got = read(inbox.pk, key)
+        assert [_fields(o) for o in got] == [_fields(o) for o in expected]
+        # Converted as the ORM converts: JSON, datetimes with their time zone.
+        assert all(
+            type(a) is type(b)
+            for o, e in zip(got, expected)
+            for a, b in zip(_fields(o).values(), _fields(e).values())
+        )
+        assert all(not o._state.adding and o._state.db == "default" for o in got)
+
+
+def test_one_compilation_serves_every_call(inbox, django_assert_num_queries):
+    read = CompiledRead(
+        lambda channel_id, mid: Message.objects.filter(
+            channel_id=channel_id, platform_message_id=mid
+        ),
+        int,
+        str,
+        exists=True,
+    )
+    with django_assert_num_queries(4):
+        assert read(inbox.pk, "m_0") is True
+        assert read(inbox.pk, "m_2") is True
+        assert read(inbox.pk, "m_9") is False
+        assert read(inbox.pk + 1, "m_0") is False
+
+
+def test_constants_stay_in_the_statement(inbox):
+    read = CompiledRead(
+        lambda channel_id: Message.objects.filter(
+            channel_id=channel_id, direction="in", deleted_at__isnull=True
+        ).order_by("sent_at", "platform_message_id"),
+        int,
+    )
+    expected = Message.objects.filter(channel=inbox).order_by("sent_at", "platform_message_id")
+    assert [m.pk for m in read(inbox.pk)] == [m.pk for m in expected]
+    Message.objects.filter(platform_message_id="m_1").update(direction="out")
+    assert [m.platform_message_id for m in read(inbox.pk)] == ["m_0", "m_2"]
+
+
+def test_values_must_have_the_declared_type(inbox):
+    read = CompiledRead(lambda channel_id: Contact.objects.filter(channel_id=channel_id), int)
+    with pytest.raises(TypeError):
+        read(str(inbox.pk))
+    with pytest.raises(TypeError):
+        read(True)
+    with pytest.raises(TypeError):
+        read()
+
+
+def test_a_value_the_database_would_not_take_as_is_is_refused(inbox):
+    # The channel's key is an int: a str lookup value is converted by the ORM, so
+    # it cannot be substituted into compiled SQL.
+    read = CompiledRead(lambda channel_id: Contact.objects.filter(channel_id=channel_id), str)
+    with pytest.raises(ValueError):
+        read("1")
+
+
+def test_select_related_and_values_are_refused(inbox):
+    related = CompiledRead(
+        lambda key: Conversation.objects.select_related("contact").filter(thread_key=key), str
+    )
+    with pytest.raises(ValueError):
+        related("U1")
+    values = CompiledRead(
+        lambda key: Conversation.objects.filter(thread_key=key).values_list("pk"), str
+    )
+    with pytest.raises(ValueError):
+        values("U1")
+
+
+def test_a_uuid_key_is_not_passed_as_it_is(inbox):
+    # SQLite stores a UUID as 32 hex digits: the ORM converts a str key, so it
+    # cannot be a parameter of a compiled read.
+    read = CompiledRead(lambda pk: Contact.objects.filter(pk=pk), str)
+    with pytest.raises((ValidationError, ValueError)):
+        read("0d7bd2a6-6d43-4b9c-8f4a-2f8f1d1f0b0e")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_for_update_needs_a_transaction_where_the_database_locks(inbox):
+    from django.db import connection
+
+    read = CompiledRead(
+        lambda key: Conversation.objects.select_for_update().filter(thread_key=key), str
+    )
+    with transaction.atomic():
+        assert len(read("U1")) == 1
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            read("U1")
