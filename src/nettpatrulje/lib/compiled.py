@@ -5,8 +5,9 @@ a read by key that is ~0.3 ms of CPU where the database needs ~0.02 ms, and
 the worker makes several such reads for every webhook event. A `CompiledRead`
 builds the queryset once with stand-in values, lets Django compile it, and
 then runs that SQL with each call's values, turning the rows into model
-instances with Django's own converters and `Model.from_db`: the statement, the
-rows and the instances are those the queryset would have given.
+instances as Django's ModelIterable does (its converters, `Model.from_db`, the
+select_related populators): the statement, the rows and the instances are
+those the queryset would have given.
 
 Only values the database takes as they are can be parameters: ints and
 strings (keys, ids). Anything else in the queryset (constants, `isnull`,
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 # Stand-ins no caller passes (a string with control characters, an int below
@@ -40,7 +42,9 @@ class _Statement:
     connection: Any
     for_update: bool
     model: type[Model] | None  # None: an existence test
+    model_fields: slice
     attnames: tuple[str, ...]
+    related_populators: list
     converters: dict
     compiler: Any
 
@@ -85,7 +89,14 @@ class CompiledRead:
             return bool(rows)
         if statement.converters:
             rows = statement.compiler.apply_converters(rows, statement.converters)
-        return [statement.model.from_db(using, statement.attnames, row) for row in rows]
+        # As ModelIterable builds instances (and select_related's related ones).
+        objs = []
+        for row in rows:
+            obj = statement.model.from_db(using, statement.attnames, row[statement.model_fields])
+            for populator in statement.related_populators:
+                populator.populate(row, obj)
+            objs.append(obj)
+        return objs
 
     def _compile(self, using: str) -> _Statement:
         samples = [_SAMPLES[kind](i) for i, kind in enumerate(self._kinds)]
@@ -103,17 +114,17 @@ class CompiledRead:
             slots.append((True, index) if index is not None else (False, param))
         if {v for is_value, v in slots if is_value} != set(range(len(samples))):
             raise ValueError("a value is not passed to the database as it is")
-        model, attnames, converters = None, (), {}
+        model, model_fields, attnames, populators, converters = None, slice(0), (), [], {}
         if not self._exists:
-            info = compiler.klass_info
-            if info.get("related_klass_infos") or compiler.annotation_col_map:
-                raise ValueError("only plain model rows (no select_related, no annotations)")
-            if queryset._fields is not None or queryset._iterable_class.__name__ != "ModelIterable":
+            if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
                 raise ValueError("only model instances (no values(), no values_list())")
+            if compiler.annotation_col_map:
+                raise ValueError("no annotations")
+            info = compiler.klass_info
             model = info["model"]
-            attnames = tuple(compiler.select[i][0].target.attname for i in info["select_fields"])
-            if len(attnames) != len(compiler.select):
-                raise ValueError("only the model's own columns")
+            model_fields = slice(info["select_fields"][0], info["select_fields"][-1] + 1)
+            attnames = tuple(f[0].target.attname for f in compiler.select[model_fields])
+            populators = get_related_populators(info, compiler.select, using)
             converters = compiler.get_converters([col for col, _, _ in compiler.select])
         return _Statement(
             sql=sql,
@@ -124,7 +135,9 @@ class CompiledRead:
             for_update=bool(query.select_for_update)
             and connections[using].features.has_select_for_update,
             model=model,
+            model_fields=model_fields,
             attnames=attnames,
+            related_populators=populators,
             converters=converters,
             compiler=compiler,
         )

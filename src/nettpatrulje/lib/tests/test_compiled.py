@@ -95,12 +95,28 @@ def test_a_value_the_database_would_not_take_as_is_is_refused(inbox):
         read("1")
 
 
-def test_select_related_and_values_are_refused(inbox):
-    related = CompiledRead(
-        lambda key: Conversation.objects.select_related("contact").filter(thread_key=key), str
+def test_select_related_fills_the_related_instance(inbox, django_assert_num_queries):
+    from nettpatrulje.channels.models import Channel
+
+    read = CompiledRead(
+        lambda platform, account_id: (
+            Channel.objects.filter(platform=platform, account_id=account_id)
+            .select_related("agency")
+            .order_by()
+        ),
+        str,
+        str,
     )
-    with pytest.raises(ValueError):
-        related("U1")
+    expected = Channel.objects.select_related("agency").get(pk=inbox.pk)
+    with django_assert_num_queries(1):
+        (got,) = read(inbox.platform, inbox.account_id)
+        assert _fields(got.agency) == _fields(expected.agency)
+    assert got.secrets == expected.secrets  # decrypted by the field, as the ORM does
+    assert _fields(got) == _fields(expected)
+    assert read(inbox.platform, "nobody") == []
+
+
+def test_values_are_refused(inbox):
     values = CompiledRead(
         lambda key: Conversation.objects.filter(thread_key=key).values_list("pk"), str
     )
