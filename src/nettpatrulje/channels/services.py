@@ -20,7 +20,7 @@ from django.utils import timezone
 from nettpatrulje.channels.base import Kind, ParseError
 from nettpatrulje.channels.models import Channel, WebhookEvent
 from nettpatrulje.channels.registry import PARSERS
-from nettpatrulje.lib.compiled import CompiledRead
+from nettpatrulje.lib.compiled import CompiledRead, CompiledUpdate
 from nettpatrulje.lib.tasks import enqueue
 from nettpatrulje.lib.text import storable
 
@@ -76,7 +76,7 @@ def webhook_event_process(event_id: int) -> str | None:
         return None
     # Counted on its own, before the work: a transaction killed with its worker
     # leaves no trace, and an event that kills every worker must stop somewhere.
-    WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
+    _event_update(event.pk, attempts=event.attempts + 1)
     try:
         data = json.loads(bytes(event.body))
         platform, items = PARSERS[event.source](data)
@@ -128,6 +128,12 @@ _channel_rows = CompiledRead(
     ),
     str,
     str,
+)
+
+
+_event_update = CompiledUpdate(lambda pk: WebhookEvent.objects.filter(pk=pk), int)
+_pending_event_update = CompiledUpdate(
+    lambda pk: WebhookEvent.objects.filter(pk=pk, status=WebhookEvent.Status.PENDING), int
 )
 
 
@@ -220,7 +226,8 @@ def _finish(
     channel: Channel | None = None,
     unrouted: list[str] | None = None,
 ) -> str:
-    WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(
+    _pending_event_update(
+        event.pk,
         status=status,
         # An error message may quote the payload.
         error=storable(error[:2000]),

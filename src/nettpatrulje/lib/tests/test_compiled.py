@@ -144,3 +144,63 @@ def test_for_update_needs_a_transaction_where_the_database_locks(inbox):
     if connection.features.has_select_for_update:
         with pytest.raises(TransactionManagementError):
             read("U1")
+
+
+def _event_row(pk: int) -> dict:
+    from nettpatrulje.channels.models import WebhookEvent
+
+    return WebhookEvent.objects.filter(pk=pk).values().get()
+
+
+def test_an_update_writes_what_the_querysets_update_writes(inbox):
+    from django.utils import timezone
+
+    from nettpatrulje.channels.models import WebhookEvent
+    from nettpatrulje.lib.compiled import CompiledUpdate
+
+    a, b = (WebhookEvent.objects.create(source="meta", body=b"{}", headers={}) for _ in range(2))
+    update = CompiledUpdate(lambda pk: WebhookEvent.objects.filter(pk=pk, status="pending"), int)
+    now = timezone.now()
+    for values in (
+        # JSON, a related instance, a time, text with characters worth escaping.
+        {
+            "status": WebhookEvent.Status.PROCESSED,
+            "error": 'it\'s "quoted" ø',
+            "channel": inbox,
+            "unrouted_accounts": ["x", 1],
+            "processed_at": now,
+        },
+        # The same fields with None (written as NULL): another statement.
+        {
+            "status": "failed",
+            "error": "",
+            "channel": None,
+            "unrouted_accounts": [],
+            "processed_at": None,
+        },
+    ):
+        WebhookEvent.objects.filter(pk__in=[a.pk, b.pk]).update(status="pending")
+        assert update(a.pk, **values) == 1
+        assert WebhookEvent.objects.filter(pk=b.pk, status="pending").update(**values) == 1
+        got, expected = _event_row(a.pk), _event_row(b.pk)
+        for row in (got, expected):
+            del row["id"], row["received_at"]
+        assert got == expected
+    # The constant of the WHERE clause is kept: a settled event is not updated again.
+    assert update(a.pk, status="processed") == 0
+    assert update(a.pk + 1000, status="processed") == 0
+
+
+def test_an_update_refuses_expressions(inbox):
+    from django.db.models import F
+
+    from nettpatrulje.channels.models import WebhookEvent
+    from nettpatrulje.lib.compiled import CompiledUpdate
+
+    event = WebhookEvent.objects.create(source="meta", body=b"{}", headers={})
+    update = CompiledUpdate(lambda pk: WebhookEvent.objects.filter(pk=pk), int)
+    with pytest.raises(TypeError):
+        update(event.pk, attempts=F("attempts") + 1)
+    assert update(event.pk, attempts=3) == 1
+    event.refresh_from_db()
+    assert event.attempts == 3
