@@ -179,6 +179,8 @@ def main() -> None:
     result = {
         "label": args.label,
         "database": "postgresql" if db_url else "sqlite",
+        # Kept: the stored rows can be compared between two versions of the code.
+        "var_dir": tmp,
         "events": len(rows),
         "warmup": args.warmup,
         "seed": args.seed,

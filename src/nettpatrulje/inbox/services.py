@@ -33,7 +33,7 @@ from nettpatrulje.inbox.models import (
     OutboxItem,
     Priority,
 )
-from nettpatrulje.lib.compiled import CompiledRead
+from nettpatrulje.lib.compiled import CompiledRead, CompiledSave
 from nettpatrulje.lib.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -221,6 +221,10 @@ _AFTER_INBOUND_FIELDS = [
 ]
 
 
+# conversation.save(update_fields=_AFTER_INBOUND_FIELDS), its UPDATE compiled once.
+_save_after_inbound = CompiledSave(Conversation, _AFTER_INBOUND_FIELDS)
+
+
 def _conversation_after_inbound(
     conversation_id, message: Message, *, locked: Conversation | None = None
 ) -> Conversation:
@@ -253,7 +257,7 @@ def _conversation_after_inbound(
     from nettpatrulje.inbox.triage import conversation_risk_update
 
     conversation_risk_update(conversation, message)
-    conversation.save(update_fields=_AFTER_INBOUND_FIELDS)
+    _save_after_inbound(conversation)
     return conversation
 
 

@@ -22,30 +22,36 @@ for the database by their fields, as the update compiler prepares them.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FullResultSet
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 # Stand-ins no caller passes (a string with control characters, an int below
-# any id), so each is found among the compiled parameters exactly where its
-# value goes.
+# any id, a UUID of a version uuid4 never makes), so each is found among the
+# compiled parameters exactly where its value goes.
 _SAMPLES: dict[type, Callable[[int], Any]] = {
     int: lambda i: -(2**52) - i,
     str: lambda i: f"\x1fcompiled-read-{i}\x1f",
+    uuid.UUID: lambda i: uuid.UUID(int=(0xC0DE << 112) + i),
 }
+# How a key reaches the database: as it is, or (a UUID on a database without a
+# UUID type, SQLite) as its hex digits, which is what the UUID field sends.
+_AS_IS, _HEX = 0, 1
 
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
-    slots: tuple[tuple[bool, Any], ...]  # (is a call's value, its index or the constant)
+    slots: tuple[tuple[bool, Any], ...]  # see _key_slots
     connection: Any
     for_update: bool
     model: type[Model] | None  # None: an existence test
@@ -63,7 +69,7 @@ class CompiledRead:
 
     def __init__(self, build: Callable[..., QuerySet], *kinds: type, exists: bool = False) -> None:
         if any(kind not in _SAMPLES for kind in kinds):
-            raise TypeError("only int and str values can be parameters")
+            raise TypeError("only int, str and UUID values can be parameters")
         self._build = build
         self._kinds = kinds
         self._exists = exists
@@ -82,7 +88,7 @@ class CompiledRead:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = [values[v] if is_value else v for is_value, v in statement.slots]
+        params = _params(statement.slots, values)
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
@@ -148,22 +154,35 @@ def _check_keys(kinds: tuple[type, ...], keys: tuple) -> None:
 
 
 def _key_slots(params, samples: list) -> tuple[tuple[bool, Any], ...]:
+    """For each compiled parameter: (True, (key index, form)) where a key goes,
+    (False, the constant) elsewhere."""
     slots = []
     for param in params:
-        index = next(
-            (i for i, s in enumerate(samples) if type(param) is type(s) and param == s), None
-        )
-        slots.append((True, index) if index is not None else (False, param))
-    if {v for is_value, v in slots if is_value} != set(range(len(samples))):
+        slot = None
+        for i, sample in enumerate(samples):
+            if type(param) is type(sample) and param == sample:
+                slot = (True, (i, _AS_IS))
+            elif isinstance(sample, uuid.UUID) and param == sample.hex:
+                slot = (True, (i, _HEX))
+            if slot:
+                break
+        slots.append(slot or (False, param))
+    if {v[0] for is_key, v in slots if is_key} != set(range(len(samples))):
         raise ValueError("a value is not passed to the database as it is")
     return tuple(slots)
+
+
+def _params(slots, keys: tuple) -> list:
+    return [
+        (keys[v[0]] if v[1] == _AS_IS else keys[v[0]].hex) if is_key else v for is_key, v in slots
+    ]
 
 
 @dataclass(frozen=True)
 class _Update:
     sql: str
     fields: tuple  # (field, name) of the values sent as parameters, in order
-    slots: tuple[tuple[bool, Any], ...]  # the WHERE clause's parameters
+    slots: tuple[tuple[bool, Any], ...]  # the WHERE clause's parameters (_key_slots)
     connection: Any
 
 
@@ -174,7 +193,7 @@ class CompiledUpdate:
 
     def __init__(self, build: Callable[..., QuerySet], *kinds: type) -> None:
         if any(kind not in _SAMPLES for kind in kinds):
-            raise TypeError("only int and str values can be parameters")
+            raise TypeError("only int, str and UUID values can be parameters")
         self._build = build
         self._kinds = kinds
         self._local = threading.local()
@@ -199,7 +218,7 @@ class CompiledUpdate:
             if hasattr(value, "prepare_database_save"):
                 value = value.prepare_database_save(field)  # a related instance: its key
             params.append(field.get_db_prep_save(value, connection=connection))
-        params += [keys[v] if is_value else v for is_value, v in statement.slots]
+        params += _params(statement.slots, keys)
         with transaction.mark_for_rollback_on_error(using=using), connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             return cursor.rowcount
@@ -236,4 +255,60 @@ class CompiledUpdate:
             fields=tuple(fields),
             slots=_key_slots(where, samples),
             connection=connections[using],
+        )
+
+
+class CompiledSave:
+    """`instance.save(update_fields=fields)` for instances of one model, with the
+    UPDATE compiled once (CompiledUpdate). What Model.save does for such a save
+    is done here alike: related fields checked, pre_save and post_save sent
+    with the same arguments, each field's value from its pre_save, the instance
+    marked saved, DatabaseError when no row was updated. For a plain model (no
+    parents, not a proxy) and its own concrete, non-key fields only."""
+
+    def __init__(self, model: type[Model], fields: list[str] | tuple[str, ...]) -> None:
+        meta = model._meta
+        if meta.parents or meta.proxy or meta.auto_created:
+            raise ValueError("only a plain model")
+        self._model = model
+        self._fields = [meta.get_field(name) for name in fields]
+        if any(
+            not f.concrete or f.primary_key or f.generated or f.many_to_many for f in self._fields
+        ):
+            raise ValueError("only concrete fields other than the key")
+        self._update_fields = frozenset(fields)
+        kind = (
+            uuid.UUID
+            if isinstance(meta.pk, models.UUIDField)
+            else int
+            if isinstance(meta.pk, models.IntegerField)
+            else str
+        )
+        self._update = CompiledUpdate(lambda pk: model._base_manager.filter(pk=pk), kind)
+
+    def __call__(self, instance: Model) -> None:
+        if type(instance) is not self._model or instance.pk is None:
+            raise TypeError("a saved instance of the model")
+        instance._prepare_related_fields_for_save(operation_name="save")
+        using = router.db_for_write(self._model, instance=instance)
+        pre_save.send(
+            sender=self._model,
+            instance=instance,
+            raw=False,
+            using=using,
+            update_fields=self._update_fields,
+        )
+        with transaction.mark_for_rollback_on_error(using=using):
+            values = {f.attname: f.pre_save(instance, False) for f in self._fields}
+            if not self._update(instance.pk, **values):
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+        instance._state.db = using
+        instance._state.adding = False
+        post_save.send(
+            sender=self._model,
+            instance=instance,
+            created=False,
+            update_fields=self._update_fields,
+            raw=False,
+            using=using,
         )

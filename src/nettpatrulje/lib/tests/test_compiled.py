@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -204,3 +206,76 @@ def test_an_update_refuses_expressions(inbox):
     assert update(event.pk, attempts=3) == 1
     event.refresh_from_db()
     assert event.attempts == 3
+
+
+def test_a_uuid_key_reaches_the_database_as_the_field_sends_it(inbox):
+    read = CompiledRead(lambda pk: Conversation.objects.filter(pk=pk), uuid.UUID)
+    conversation = Conversation.objects.get(thread_key="U1")
+    (got,) = read(conversation.pk)
+    assert _fields(got) == _fields(conversation)
+    assert read(uuid.uuid4()) == []
+
+
+FIELDS = ["status", "priority", "urgency", "risk_score", "risk_signals", "waiting_since"]
+
+
+def test_a_compiled_save_is_model_save(inbox):
+    from django.db.models.signals import post_save, pre_save
+    from django.utils import timezone
+
+    from nettpatrulje.lib.compiled import CompiledSave
+
+    a = Conversation.objects.get(thread_key="U1")
+    b = Conversation.objects.get(thread_key="U2")
+    original_language = a.language
+    seen = []
+
+    def receiver(signal, sender, instance, **kwargs):
+        seen.append((signal, sender, instance.thread_key, sorted(kwargs.items(), key=str)))
+
+    for signal in (pre_save, post_save):
+        signal.connect(receiver, sender=Conversation, weak=False)
+    try:
+        save = CompiledSave(Conversation, FIELDS)
+        now = timezone.now()
+        for conversation in (a, b):
+            conversation.status = "closed"
+            conversation.priority = 1
+            conversation.urgency = "high"
+            conversation.risk_score = 0.25
+            conversation.risk_signals = [{"signal": "gifts", "weight": 0.3, "excerpt": 'ø "x"'}]
+            conversation.waiting_since = now
+            conversation.language = "xx"  # not among the fields: not written
+        save(a)
+        b.save(update_fields=FIELDS)
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(receiver, sender=Conversation)
+
+    def row(c):
+        return Conversation.objects.filter(pk=c.pk).values(*FIELDS, "language").get()
+
+    assert {k: v for k, v in row(a).items() if k != "language"} == {
+        k: v for k, v in row(b).items() if k != "language"
+    }
+    assert row(a)["status"] == "closed" and row(a)["risk_signals"] == a.risk_signals
+    assert row(a)["language"] == original_language
+
+    assert [(s, snd, kw) for s, snd, _, kw in seen[:2]] == [
+        (s, snd, kw) for s, snd, _, kw in seen[2:]
+    ]
+    assert [t for _, _, t, _ in seen] == ["U1", "U1", "U2", "U2"]
+    assert not a._state.adding
+
+
+def test_a_compiled_save_of_a_deleted_row_fails_as_save_does(inbox):
+    from django.db import DatabaseError
+
+    from nettpatrulje.lib.compiled import CompiledSave
+
+    conversation = Conversation.objects.get(thread_key="U1")
+    Conversation.objects.filter(pk=conversation.pk).delete()
+    with pytest.raises(DatabaseError):
+        CompiledSave(Conversation, FIELDS)(conversation)
+    with pytest.raises(DatabaseError):
+        conversation.save(update_fields=FIELDS)
