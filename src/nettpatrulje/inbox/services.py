@@ -33,7 +33,7 @@ from nettpatrulje.inbox.models import (
     OutboxItem,
     Priority,
 )
-from nettpatrulje.lib.compiled import CompiledRead, CompiledSave
+from nettpatrulje.lib.compiled import CompiledInsert, CompiledRead, CompiledSave
 from nettpatrulje.lib.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     _triage(message, channel, result=triaged)
     try:
         with transaction.atomic():
-            message.save(force_insert=True)
+            _insert_message(message)
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
         return "duplicate"
@@ -221,6 +221,8 @@ _AFTER_INBOUND_FIELDS = [
 ]
 
 
+# message.save(force_insert=True), its INSERT compiled once.
+_insert_message = CompiledInsert(Message)
 # conversation.save(update_fields=_AFTER_INBOUND_FIELDS), its UPDATE compiled once.
 _save_after_inbound = CompiledSave(Conversation, _AFTER_INBOUND_FIELDS)
 

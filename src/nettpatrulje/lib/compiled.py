@@ -32,7 +32,7 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 # Stand-ins no caller passes (a string with control characters, an int below
@@ -309,6 +309,75 @@ class CompiledSave:
             instance=instance,
             created=False,
             update_fields=self._update_fields,
+            raw=False,
+            using=using,
+        )
+
+
+class CompiledInsert:
+    """`instance.save(force_insert=True)` for new instances of one model whose key
+    is set before saving (a default such as uuid4), with the INSERT compiled
+    once. As Model.save does: related fields checked, pre_save and post_save
+    (created) sent, each field's value from its pre_save and prepared by the
+    field, the instance marked saved. For a plain model with no fields the
+    database fills in (no auto key, db_default or generated field) and none
+    with its own placeholder."""
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        if meta.parents or meta.proxy or meta.auto_created or meta.order_with_respect_to:
+            raise ValueError("only a plain model")
+        self._fields = [f for f in meta.local_concrete_fields if not f.generated]
+        if (
+            meta.auto_field is not None
+            or meta.db_returning_fields
+            or len(self._fields) != len(meta.local_concrete_fields)
+            or any(hasattr(f, "get_placeholder") for f in self._fields)
+        ):
+            raise ValueError("only fields the caller fills in, sent as plain values")
+        self._model = model
+        self._local = threading.local()
+
+    def _sql(self, connection) -> str:
+        cached = getattr(self._local, "sql", None)
+        if cached is not None and cached[0] is connection:
+            return cached[1]
+        query = InsertQuery(self._model)
+        # Compiled with an unsaved blank instance: the statement depends only on
+        # the fields (one plain placeholder each), not on their values.
+        query.insert_values(self._fields, [self._model()], raw=False)
+        statements = query.get_compiler(connection=connection).as_sql()
+        if len(statements) != 1 or len(statements[0][1]) != len(self._fields):
+            raise ValueError("not one INSERT with one parameter per field")
+        self._local.sql = (connection, statements[0][0])
+        return statements[0][0]
+
+    def __call__(self, instance: Model) -> None:
+        if type(instance) is not self._model or instance.pk is None:
+            raise TypeError("a new instance of the model, its key set")
+        instance._prepare_related_fields_for_save(operation_name="save")
+        using = router.db_for_write(self._model, instance=instance)
+        connection = connections[using]
+        sql = self._sql(connection)
+        pre_save.send(
+            sender=self._model, instance=instance, raw=False, using=using, update_fields=None
+        )
+        with transaction.mark_for_rollback_on_error(using=using):
+            params = []
+            for field in self._fields:
+                value = field.pre_save(instance, True)
+                if hasattr(value, "resolve_expression"):
+                    raise TypeError(f"{field.name}: expressions are not supported")
+                params.append(field.get_db_prep_save(value, connection=connection))
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        instance._state.db = using
+        instance._state.adding = False
+        post_save.send(
+            sender=self._model,
+            instance=instance,
+            created=True,
+            update_fields=None,
             raw=False,
             using=using,
         )

@@ -279,3 +279,63 @@ def test_a_compiled_save_of_a_deleted_row_fails_as_save_does(inbox):
         CompiledSave(Conversation, FIELDS)(conversation)
     with pytest.raises(DatabaseError):
         conversation.save(update_fields=FIELDS)
+
+
+def test_a_compiled_insert_is_model_save(inbox):
+    from django.db import IntegrityError
+    from django.db.models.signals import post_save, pre_save
+    from django.utils import timezone
+
+    from nettpatrulje.lib.compiled import CompiledInsert
+
+    conversation = Conversation.objects.get(thread_key="U1")
+    seen = []
+
+    def receiver(signal, sender, instance, **kwargs):
+        seen.append((signal, instance.platform_message_id, sorted(kwargs.items(), key=str)))
+
+    now = timezone.now()
+
+    def message(mid):
+        return Message(
+            agency_id=inbox.agency_id,
+            conversation=conversation,
+            channel=inbox,
+            direction="in",
+            text='hei "der" ø 😬',
+            attachments=[{"type": "image", "url": "https://x"}],
+            reply_to={"mid": "m_0"},
+            payload="",
+            platform_message_id=mid,
+            sent_at=now,
+            flags=["minor"],
+            pii=[{"type": "phone", "start": 1, "end": 3}],
+            triaged_at=now,
+        )
+
+    for signal in (pre_save, post_save):
+        signal.connect(receiver, sender=Message, weak=False)
+    try:
+        insert = CompiledInsert(Message)
+        a, b = message("m_a"), message("m_b")
+        insert(a)
+        b.save(force_insert=True)
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(receiver, sender=Message)
+
+    def row(m):
+        values = Message.objects.filter(pk=m.pk).values().get()
+        del values["id"], values["platform_message_id"], values["created_at"]
+        return values
+
+    assert row(a) == row(b)
+    assert [(s, kw) for s, _, kw in seen[:2]] == [(s, kw) for s, _, kw in seen[2:]]
+    assert not a._state.adding and a._state.db == "default"
+    # A second copy breaks the unique constraint as save() would, and the
+    # savepoint around it can be rolled back.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(message("m_a"))
+    assert Message.objects.filter(platform_message_id="m_a").count() == 1
+    with pytest.raises(TypeError):
+        insert(Message(pk=None))
