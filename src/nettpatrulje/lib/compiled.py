@@ -30,7 +30,7 @@ from typing import Any
 from django.core.exceptions import FullResultSet
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
@@ -54,7 +54,8 @@ class _Statement:
     slots: tuple[tuple[bool, Any], ...]  # see _key_slots
     connection: Any
     for_update: bool
-    model: type[Model] | None  # None: an existence test
+    model: type[Model] | None  # None: an existence test, or dicts (values())
+    names: tuple[str, ...]  # values(): the keys of each row's dict
     model_fields: slice
     attnames: tuple[str, ...]
     related_populators: list
@@ -92,10 +93,13 @@ class CompiledRead:
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
-        if statement.model is None:
+        if statement.model is None and not statement.names:
             return bool(rows)
         if statement.converters:
             rows = statement.compiler.apply_converters(rows, statement.converters)
+        if statement.names:
+            # As ValuesIterable builds its dicts.
+            return [dict(zip(statement.names, row, strict=True)) for row in rows]
         # As ModelIterable builds instances (and select_related's related ones).
         objs = []
         for row in rows:
@@ -115,9 +119,18 @@ class CompiledRead:
         sql, params = compiler.as_sql()
         slots = _key_slots(params, samples)
         model, model_fields, attnames, populators, converters = None, slice(0), (), [], {}
-        if not self._exists:
+        names: tuple[str, ...] = ()
+        if not self._exists and queryset._iterable_class is ValuesIterable:
+            if query.extra_select or query.annotation_select:
+                raise ValueError("values() of the model's own fields only")
+            # The keys as ValuesIterable takes them.
+            names = tuple(query.selected) if query.selected else tuple(query.values_select)
+            if len(names) != len(compiler.select):
+                raise ValueError("values() of the model's own fields only")
+            converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        elif not self._exists:
             if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
-                raise ValueError("only model instances (no values(), no values_list())")
+                raise ValueError("only model instances or values() (no values_list())")
             if compiler.annotation_col_map:
                 raise ValueError("no annotations")
             info = compiler.klass_info
@@ -135,6 +148,7 @@ class CompiledRead:
             for_update=bool(query.select_for_update)
             and connections[using].features.has_select_for_update,
             model=model,
+            names=names,
             model_fields=model_fields,
             attnames=attnames,
             related_populators=populators,

@@ -118,7 +118,7 @@ def test_select_related_fills_the_related_instance(inbox, django_assert_num_quer
     assert read(inbox.platform, "nobody") == []
 
 
-def test_values_are_refused(inbox):
+def test_values_list_is_refused(inbox):
     values = CompiledRead(
         lambda key: Conversation.objects.filter(thread_key=key).values_list("pk"), str
     )
@@ -339,3 +339,17 @@ def test_a_compiled_insert_is_model_save(inbox):
     assert Message.objects.filter(platform_message_id="m_a").count() == 1
     with pytest.raises(TypeError):
         insert(Message(pk=None))
+
+
+def test_values_rows_are_the_querysets_dicts(inbox):
+    def build(conversation_id):
+        return (
+            Message.objects.filter(conversation_id=conversation_id, deleted_at__isnull=True)
+            .order_by("-sent_at", "platform_message_id")
+            .values("pk", "text", "sent_at", "direction")[:2]
+        )
+
+    read = CompiledRead(build, uuid.UUID)
+    for conversation in Conversation.objects.all():
+        assert read(conversation.pk) == list(build(conversation.pk))
+    assert read(uuid.uuid4()) == []
