@@ -1,22 +1,27 @@
-"""Small reads and updates by key whose SQL Django compiles once per process.
+"""Small statements by key whose SQL Django compiles once per process.
 
 Evaluating a queryset builds its query and compiles it to SQL every time. For
 a read by key that is ~0.3 ms of CPU where the database needs ~0.02 ms, and
-the worker makes several such reads for every webhook event. A `CompiledRead`
-builds the queryset once with stand-in values, lets Django compile it, and
-then runs that SQL with each call's values, turning the rows into model
-instances as Django's ModelIterable does (its converters, `Model.from_db`, the
-select_related populators): the statement, the rows and the instances are
-those the queryset would have given.
+the worker makes a dozen such statements for every webhook event. A
+`CompiledRead` builds the queryset once with stand-in values, lets Django
+compile it, and then runs that SQL with each call's values, turning the rows
+into model instances as Django's ModelIterable does (its converters,
+`Model.from_db`, the select_related populators), or into dicts as
+ValuesIterable does: the statement, the rows and the instances are those the
+queryset would have given.
 
-Only values the database takes as they are can be parameters: ints and
-strings (keys, ids). Anything else in the queryset (constants, `isnull`,
-ordering, limits, `select_for_update`) is compiled in with the SQL.
+Only keys the database receives as they are can be parameters: ints, strings
+and UUIDs (sent as hex digits where the database has no UUID type, as the
+field sends them); compiling checks that each key lands in the SQL as it is.
+Anything else in the queryset (constants, `isnull`, ordering, limits,
+`select_for_update`) is compiled in with the SQL.
 
 A `CompiledUpdate` is `queryset.update(**values)` in the same way: the
 statement is compiled once for each set of field names (and of which values
 are None, which Django writes as NULL), and each call's values are prepared
 for the database by their fields, as the update compiler prepares them.
+`CompiledSave` and `CompiledInsert` are `save(update_fields=...)` and
+`save(force_insert=True)` on top of them, with Model.save's signals.
 """
 
 from __future__ import annotations
@@ -65,8 +70,9 @@ class _Statement:
 
 class CompiledRead:
     """`build(*values)` returns the queryset; `kinds` are the types of the values
-    (int or str). Calling the read with values returns the list of instances
-    (or, with `exists=True`, whether there is a row)."""
+    (int, str or uuid.UUID). Calling the read with values returns the list of
+    instances, or of dicts for values(), or with `exists=True` whether there is
+    a row."""
 
     def __init__(self, build: Callable[..., QuerySet], *kinds: type, exists: bool = False) -> None:
         if any(kind not in _SAMPLES for kind in kinds):
