@@ -22,6 +22,7 @@ from django.utils import timezone
 from nettpatrulje.channels.base import Kind, ParseError
 from nettpatrulje.channels.models import Channel, WebhookEvent
 from nettpatrulje.channels.registry import PARSERS
+from nettpatrulje.lib.compiled import CompiledRead, CompiledUpdate
 from nettpatrulje.lib.tasks import enqueue, queue_in_database
 from nettpatrulje.lib.text import storable
 
@@ -121,13 +122,13 @@ def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None
     """Apply one stored event to the inbox. Returns the event's final status.
 
     `claimed`: the attempt was already counted by `webhook_events_claim`."""
-    event = WebhookEvent.objects.filter(pk=event_id).first()
+    event = _event(event_id)
     if event is None or event.status != WebhookEvent.Status.PENDING:
         return None
     if not claimed:
         # Counted on its own, before the work: a transaction killed with its
         # worker leaves no trace, and an event that kills every worker must stop.
-        WebhookEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
+        _event_update(event.pk, attempts=event.attempts + 1)
     try:
         data = json.loads(bytes(event.body))
         platform, items = PARSERS[event.source](data)
@@ -141,12 +142,7 @@ def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None
         return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
 
     accounts = {item.account_id for item in items}
-    channels = {
-        c.account_id: c
-        for c in Channel.objects.filter(platform=platform, account_id__in=accounts).select_related(
-            "agency"
-        )
-    }
+    channels = _channels(platform, accounts)
     unrouted = sorted(a for a in accounts if a not in channels)
     try:
         triaged = _triage_ahead(items, channels)
@@ -168,6 +164,48 @@ def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None
                 event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
             )
     return None
+
+
+# The reads of every event, compiled once (lib/compiled.py): Django building
+# their SQL again for each event was a large part of the worker's CPU.
+_event_rows = CompiledRead(
+    lambda pk: WebhookEvent.objects.filter(pk=pk).order_by("pk")[:1],  # as first()
+    int,
+)
+_channel_rows = CompiledRead(
+    lambda platform, account_id: (
+        Channel.objects.filter(platform=platform, account_id=account_id)
+        .select_related("agency")
+        .order_by()
+    ),
+    str,
+    str,
+)
+
+
+_event_update = CompiledUpdate(lambda pk: WebhookEvent.objects.filter(pk=pk), int)
+_pending_event_update = CompiledUpdate(
+    lambda pk: WebhookEvent.objects.filter(pk=pk, status=WebhookEvent.Status.PENDING), int
+)
+
+
+def _event(event_id) -> WebhookEvent | None:
+    return next(iter(_event_rows(int(event_id))), None)
+
+
+def _channels(platform: str, accounts: set) -> dict[str, Channel]:
+    """The channels of these accounts by account id, with their agency."""
+    if len(accounts) == 1 and all(isinstance(a, str) for a in (platform, *accounts)):
+        # An event is for one page or account, almost always.
+        return {c.account_id: c for c in _channel_rows(platform, next(iter(accounts)))}
+    # Unordered: a dict is built, and the model's ordering (by agency name, a
+    # join) would be a third of this read's CPU.
+    return {
+        c.account_id: c
+        for c in Channel.objects.filter(platform=platform, account_id__in=accounts)
+        .select_related("agency")
+        .order_by()
+    }
 
 
 def _triage_ahead(items: list, channels: dict[str, Channel]) -> dict[int, object]:
@@ -240,7 +278,8 @@ def _finish(
     channel: Channel | None = None,
     unrouted: list[str] | None = None,
 ) -> str:
-    WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(
+    _pending_event_update(
+        event.pk,
         status=status,
         # An error message may quote the payload.
         error=storable(error[:2000]),

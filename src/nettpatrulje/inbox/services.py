@@ -33,6 +33,7 @@ from nettpatrulje.inbox.models import (
     OutboxItem,
     Priority,
 )
+from nettpatrulje.lib.compiled import CompiledInsert, CompiledRead, CompiledSave
 from nettpatrulje.lib.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,52 @@ def _synthetic_mid(item: Inbound) -> str:
     return "syn:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
 
 
+# The reads every inbound message makes, compiled once (lib/compiled.py): on the
+# worker they were most of the CPU of storing a message.
+_message_seen = CompiledRead(
+    lambda channel_id, mid: Message.objects.filter(channel_id=channel_id, platform_message_id=mid),
+    int,
+    str,
+    exists=True,
+)
+# What get_or_create's get() reads (no ordering, at most 21 rows).
+_contact_rows = CompiledRead(
+    lambda channel_id, platform_id: Contact.objects.filter(
+        channel_id=channel_id, platform_id=platform_id
+    ).order_by()[:21],
+    int,
+    str,
+)
+_conversation_rows = CompiledRead(
+    lambda channel_id, thread_key: (
+        Conversation.objects.select_for_update()
+        .filter(channel_id=channel_id, thread_key=thread_key)
+        .order_by()[:21]
+    ),
+    int,
+    str,
+)
+
+
+def _get_or_create(found: list, queryset, *, defaults: dict, **lookup):
+    """QuerySet.get_or_create whose get() was the compiled read that gave `found`."""
+    if len(found) == 1:
+        return found[0], False
+    if not found:
+        try:
+            with transaction.atomic():
+                return queryset.create(**lookup, **defaults), True
+        except IntegrityError:
+            pass  # created concurrently: get_or_create below reads it
+    # A concurrent creation, or (impossibly) two rows: get_or_create as ever,
+    # which reads the row or raises.
+    return queryset.get_or_create(defaults=defaults, **lookup)
+
+
 def _contact_for(channel: Channel, item: Inbound) -> Contact:
-    contact, created = Contact.objects.get_or_create(
+    contact, created = _get_or_create(
+        _contact_rows(channel.pk, item.contact_id),
+        Contact.objects,
         channel=channel,
         platform_id=item.contact_id,
         defaults={"agency_id": channel.agency_id, "display_name": item.display_name[:200]},
@@ -103,7 +148,9 @@ def _contact_for(channel: Channel, item: Inbound) -> Contact:
 def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conversation:
     # Locked for the rest of the transaction: the new message updates it below, and
     # an officer or another worker may be updating it too (PostgreSQL).
-    conversation, _ = Conversation.objects.select_for_update().get_or_create(
+    conversation, _ = _get_or_create(
+        _conversation_rows(channel.pk, item.thread_key),
+        Conversation.objects.select_for_update(),
         channel=channel,
         thread_key=item.thread_key,
         defaults={
@@ -118,7 +165,7 @@ def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conv
 
 def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     mid = item.mid or _synthetic_mid(item)
-    if Message.objects.filter(channel=channel, platform_message_id=mid).exists():
+    if _message_seen(channel.pk, mid):
         return "duplicate"
     contact = _contact_for(channel, item)
     conversation = _conversation_for(channel, contact, item)
@@ -137,7 +184,7 @@ def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     _triage(message, channel, result=triaged)
     try:
         with transaction.atomic():
-            message.save(force_insert=True)
+            _insert_message(message)
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
         return "duplicate"
@@ -174,6 +221,12 @@ _AFTER_INBOUND_FIELDS = [
 ]
 
 
+# message.save(force_insert=True), its INSERT compiled once.
+_insert_message = CompiledInsert(Message)
+# conversation.save(update_fields=_AFTER_INBOUND_FIELDS), its UPDATE compiled once.
+_save_after_inbound = CompiledSave(Conversation, _AFTER_INBOUND_FIELDS)
+
+
 def _conversation_after_inbound(
     conversation_id, message: Message, *, locked: Conversation | None = None
 ) -> Conversation:
@@ -206,7 +259,7 @@ def _conversation_after_inbound(
     from nettpatrulje.inbox.triage import conversation_risk_update
 
     conversation_risk_update(conversation, message)
-    conversation.save(update_fields=_AFTER_INBOUND_FIELDS)
+    _save_after_inbound(conversation)
     return conversation
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.utils import timezone
 
 from nettpatrulje.inbox.models import Message
+from nettpatrulje.lib.compiled import CompiledRead
 
 
 def triage_text(text: str, attachments: list[dict], *, country: str | None):
@@ -31,6 +34,16 @@ def triage_message(message: Message, *, country: str | None, result=None) -> Non
 
 RISK_WINDOW = 200  # messages; grooming unfolds over days, not over a whole history
 
+# Read for every message of a conversation with a risk: compiled once (lib/compiled.py).
+_recent_messages = CompiledRead(
+    lambda conversation_id: (
+        Message.objects.filter(conversation_id=conversation_id, deleted_at__isnull=True)
+        .order_by("-sent_at")
+        .values("pk", "text", "sent_at", "direction")[:RISK_WINDOW]
+    ),
+    uuid.UUID,
+)
+
 
 def conversation_risk_update(conversation, message: Message | None = None) -> None:
     """Re-assess the conversation's grooming/sextortion risk from its recent messages.
@@ -47,11 +60,7 @@ def conversation_risk_update(conversation, message: Message | None = None) -> No
         if not alone.signals:
             return
 
-    recent = list(
-        Message.objects.filter(conversation=conversation, deleted_at__isnull=True)
-        .order_by("-sent_at")
-        .values("pk", "text", "sent_at", "direction")[:RISK_WINDOW]
-    )
+    recent = _recent_messages(conversation.pk)
     risk = get_engine().conversation_risk(
         [
             RiskMessage(

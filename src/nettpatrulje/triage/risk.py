@@ -65,7 +65,7 @@ _DIVERSITY_BOOST = 0.15
 
 
 @cache
-def _signal_table() -> tuple[float, dict[str, tuple[float, re.Pattern[str]]]]:
+def _signal_table() -> tuple[float, dict[str, tuple[float, re.Pattern[str]]], re.Pattern[str]]:
     data = load_json("risk.json")
     table = {
         name: (
@@ -74,7 +74,16 @@ def _signal_table() -> tuple[float, dict[str, tuple[float, re.Pattern[str]]]]:
         )
         for name, spec in data["signals"].items()
     }
-    return float(data["half_life_hours"]), table
+    # Every pattern of every signal behind one look-behind: it matches exactly when
+    # at least one signal's pattern does, so a message it does not match (most of
+    # them) is done with one scan instead of one per signal (~10x less CPU).
+    anything = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(f"(?:{p})" for spec in data["signals"].values() for p in spec["patterns"])
+        + ")",
+        re.IGNORECASE,
+    )
+    return float(data["half_life_hours"]), table, anything
 
 
 def _level(score: float) -> str:
@@ -85,7 +94,7 @@ def _level(score: float) -> str:
 
 
 def assess_conversation(messages: Sequence[RiskMessage]) -> ConversationRisk:
-    half_life, table = _signal_table()
+    half_life, table, anything = _signal_table()
     contact = [m for m in messages if m.from_contact and m.text]
     if not contact:
         return ConversationRisk(0.0, "none", [])
@@ -93,6 +102,8 @@ def assess_conversation(messages: Sequence[RiskMessage]) -> ConversationRisk:
     signals: list[RiskSignal] = []
     per_type: dict[str, float] = {}
     for message in contact:
+        if not anything.search(message.text):
+            continue
         age_h = max(0.0, (latest - message.sent_at).total_seconds() / 3600)
         decay = 0.5 ** (age_h / half_life)
         for name, (weight, pattern) in table.items():

@@ -76,3 +76,29 @@ def test_sextortion_threat_alone_is_medium_or_more(engine):
 def test_messages_from_the_young_person_do_not_count(engine):
     risk = engine.conversation_risk(_conv(["how old are you?"], from_contact=False))
     assert risk.level == "none"
+
+
+def test_the_one_scan_prefilter_agrees_with_every_signal():
+    """A message the combined pattern skips must match no signal, and one it
+    matches must match one: otherwise risk would be lost (or scans wasted)."""
+    from nettpatrulje.channels.simulator import TEXTS
+    from nettpatrulje.triage._data import load_json
+    from nettpatrulje.triage.model import load_corpus
+    from nettpatrulje.triage.risk import _signal_table
+
+    _, table, anything = _signal_table()
+    examples = [
+        # Each pattern's own text where it is plain words, so every signal is hit.
+        p
+        for spec in load_json("risk.json")["signals"].values()
+        for p in spec["patterns"]
+        if p.replace(" ", "").isalnum()
+    ]
+    texts = [r["text"] for r in load_corpus()] + [t for _, t in TEXTS] + examples
+    texts += ["xrobux", "ROBUX!", "dont tell", "(dont tell)", ""]
+    hits = 0
+    for text in texts:
+        any_signal = any(pattern.search(text) for _, pattern in table.values())
+        assert bool(anything.search(text)) == any_signal, text
+        hits += any_signal
+    assert hits >= len(examples)
