@@ -78,7 +78,7 @@ def _process_now(event_id: int) -> None:
     enqueue(process_webhook_event, event_id)
 
 
-def webhook_events_claim(*, worker_id: str, limit: int = 8) -> list[int]:
+def webhook_events_claim(*, worker_id: str, limit: int = 4) -> list[int]:
     """Claim up to `limit` pending events, oldest first, for this worker.
 
     Claimed means leased for EVENT_LEASE_SECONDS, with the attempt counted: a
@@ -113,7 +113,7 @@ def webhook_events_claim(*, worker_id: str, limit: int = 8) -> list[int]:
 
 # A deadlock or serialisation failure (PostgreSQL) or a busy database (SQLite) is
 # no fault of the event: the transaction is tried again, and if it keeps failing
-# the event stays pending for housekeeping to enqueue again, never `failed`.
+# the event stays pending, to be claimed again when its lease runs out, never `failed`.
 TRANSIENT_RETRIES = 3
 MAX_ATTEMPTS = 5
 
