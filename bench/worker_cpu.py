@@ -124,6 +124,20 @@ def main() -> None:
     ap.add_argument("--profile", default=None)
     ap.add_argument("--label", default="", help="recorded in the JSON (e.g. before/after)")
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--rounds",
+        action="store_true",
+        help="measure the worker's own rounds (claim a batch, process it) instead of"
+        " webhook_event_process one event at a time",
+    )
+    ap.add_argument("--event-batch", type=int, default=4, help="with --rounds")
+    ap.add_argument(
+        "--alternate",
+        action="store_true",
+        help="with --rounds: every other round applies its events one transaction each"
+        " (webhook_event_process), as the worker did before batches; both are reported,"
+        " measured under the same load",
+    )
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="np-worker-cpu-")
@@ -146,6 +160,10 @@ def main() -> None:
     for raw, headers in signed_bodies(total, args.seed):
         event = services.webhook_event_store(source="meta", body=raw, headers=headers)
         ids.append(event.pk)
+
+    if args.rounds:
+        _rounds(args, ids, db_url, tmp)
+        return
 
     triage = _Timed(services, "_triage_ahead")
     apply = _Timed(services, "_apply")
@@ -208,6 +226,107 @@ def main() -> None:
     print(f"written to {out}")
     if statuses.get("failed") or result["pending_left"]:
         # A broken change looks fast: an event that fails does no work.
+        raise SystemExit("some events failed or stayed pending: the figures mean nothing")
+
+
+def _rounds(args, ids: list[int], db_url, tmp: str) -> None:
+    """The worker's loop as `nettpatrulje worker` runs it, minus the sleeps: per
+    round, CPU and queries of claiming a batch and processing it, divided by the
+    events it took. The warm-up events are processed first, one at a time."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from nettpatrulje.channels import services
+    from nettpatrulje.channels.models import WebhookEvent
+    from nettpatrulje.inbox.models import Message
+    from nettpatrulje.web.management.commands.worker import EventWorker
+
+    for event_id in ids[: args.warmup]:
+        services.webhook_event_process(event_id)
+    worker = EventWorker(
+        event_batch=args.event_batch,
+        queue_names=["*"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="bench",
+        excluded_queue_names=[],
+    )
+    profiler = cProfile.Profile(time.thread_time) if args.profile else None
+
+    def one_at_a_time() -> int:
+        claimed = services.webhook_events_claim(worker_id="bench", limit=args.event_batch)
+        for event_id in claimed:
+            services.webhook_event_process(event_id, claimed=True)
+        return len(claimed)
+
+    modes = {"batch": worker.process_events}
+    if args.alternate:
+        modes["one_at_a_time"] = one_at_a_time
+    samples = {mode: ([], [], []) for mode in modes}  # cpu, wall, queries per event
+    events = 0
+    c_all, w_all = time.thread_time(), time.perf_counter()
+    with connection.execute_wrapper(QUERIES):
+        if profiler:
+            profiler.enable()
+        for round_no in range(10**9):
+            mode = list(modes)[round_no % len(modes)]
+            q0 = QUERIES.n
+            w0, c0 = time.perf_counter(), time.thread_time()
+            n = modes[mode]()
+            if worker._task_due(n):  # as EventWorker.run
+                worker.claim_task()
+            cpu, wall = time.thread_time() - c0, time.perf_counter() - w0
+            if not n:
+                break
+            events += n
+            samples[mode][0].extend([cpu * 1000 / n] * n)
+            samples[mode][1].extend([wall * 1000 / n] * n)
+            samples[mode][2].extend([(QUERIES.n - q0) / n] * n)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+    c_all, w_all = time.thread_time() - c_all, time.perf_counter() - w_all
+    statuses = dict(
+        WebhookEvent.objects.filter(pk__in=ids[args.warmup :])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result = {
+        "label": args.label,
+        "mode": "rounds",
+        "event_batch": args.event_batch,
+        "database": "postgresql" if db_url else "sqlite",
+        "var_dir": tmp,
+        "events": events,
+        "warmup": args.warmup,
+        "seed": args.seed,
+        "statuses": statuses,
+        "inbound_messages_stored": Message.objects.filter(direction="in").count(),
+        "pending_left": WebhookEvent.objects.filter(status="pending").count(),
+        "cpu_ms_per_event_overall": round(c_all * 1000 / max(events, 1), 3),
+        "wall_ms_per_event_overall": round(w_all * 1000 / max(events, 1), 3),
+        **{
+            f"{mode}_{what}": _stats(values)
+            for mode, lists in samples.items()
+            for what, values in zip(
+                ("cpu_ms_per_event", "wall_ms_per_event", "queries_per_event"),
+                lists,
+                strict=True,
+            )
+        },
+        "machine": harness.machine(),
+    }
+    name = f"worker-rounds-{result['database']}{'-' + args.label if args.label else ''}.json"
+    out = harness.write_json(result, args.json, name)
+    print(
+        json.dumps({k: v for k, v in result.items() if k not in ("machine", "var_dir")}, indent=2)
+    )
+    print(f"written to {out}")
+    if statuses.get("failed") or result["pending_left"]:
         raise SystemExit("some events failed or stayed pending: the figures mean nothing")
 
 

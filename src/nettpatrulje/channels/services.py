@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from nettpatrulje.channels.base import Kind, ParseError
@@ -25,6 +25,7 @@ from nettpatrulje.channels.registry import PARSERS
 from nettpatrulje.lib.compiled import CompiledRead, CompiledUpdate
 from nettpatrulje.lib.tasks import enqueue, queue_in_database
 from nettpatrulje.lib.text import storable
+from nettpatrulje.reports.rollups import marks_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -84,31 +85,51 @@ def webhook_events_claim(*, worker_id: str, limit: int = 4) -> list[int]:
     Claimed means leased for EVENT_LEASE_SECONDS, with the attempt counted: a
     worker that dies (SIGKILL, out of memory) leaves its events to be claimed
     again when the lease runs out, and an event that keeps killing workers
-    stops at MAX_ATTEMPTS (`webhook_events_give_up`). On PostgreSQL the rows
-    are locked with SKIP LOCKED, so parallel workers take different events;
-    SQLite serialises the transaction (BEGIN IMMEDIATE, settings.py). The
-    update repeats the condition, so a row claimed meanwhile is never taken
-    twice."""
+    stops at MAX_ATTEMPTS (`webhook_events_give_up`).
+
+    One statement, UPDATE ... WHERE id IN (oldest claimable ... LIMIT n)
+    RETURNING id, so a claim is atomic by itself. On PostgreSQL the subquery
+    locks its rows with SKIP LOCKED: parallel workers take different events,
+    and a row claimed meanwhile is re-checked before it is updated. SQLite runs
+    one writing statement at a time. Built with the ORM (a locked read, then
+    an update, in a transaction) a claim cost the worker more CPU than the
+    database spent on it, every round."""
     now = timezone.now()
-    claimable = Q(status=WebhookEvent.Status.PENDING, attempts__lt=MAX_ATTEMPTS) & (
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ops = connection.ops
+    params = [
+        worker_id[:64],
+        ops.adapt_datetimefield_value(now + timedelta(seconds=settings.EVENT_LEASE_SECONDS)),
+        WebhookEvent.Status.PENDING,
+        MAX_ATTEMPTS,
+        ops.adapt_datetimefield_value(now),
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), params)
+        # RETURNING gives no order; received_at is compared as the database gives it
+        # (SQLite: text in one format, which sorts as the times do).
+        return [pk for _, pk in sorted((received, pk) for pk, received in cursor.fetchall())]
+
+
+def _claim_sql() -> str:
+    qn = connection.ops.quote_name
+    meta = WebhookEvent._meta
+    table = qn(meta.db_table)
+    pk, attempts, claimed_by, claimed_until, status, received_at = (
+        qn(meta.get_field(name).column)
+        for name in ("id", "attempts", "claimed_by", "claimed_until", "status", "received_at")
     )
-    with transaction.atomic():
-        candidates = WebhookEvent.objects.filter(claimable).order_by("received_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        claimed = WebhookEvent.objects.filter(claimable, pk__in=ids).update(
-            attempts=F("attempts") + 1,
-            claimed_by=worker_id[:64],
-            claimed_until=now + timedelta(seconds=settings.EVENT_LEASE_SECONDS),
-        )
-    if claimed != len(ids):  # pragma: no cover - only if the locking above failed
-        logger.error("claimed %s of %s events: not taking the batch", claimed, len(ids))
-        return []
-    return ids
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # Identifiers from the model's meta, quoted; every value is a parameter.
+    return (
+        f"UPDATE {table} SET {attempts} = {attempts} + 1, {claimed_by} = %s, "  # noqa: S608
+        f"{claimed_until} = %s WHERE {pk} IN (SELECT {pk} FROM {table} "
+        f"WHERE {status} = %s AND {attempts} < %s "
+        f"AND ({claimed_until} IS NULL OR {claimed_until} < %s) "
+        f"ORDER BY {received_at}, {pk} LIMIT %s{lock}) RETURNING {pk}, {received_at}"
+    )
 
 
 # A deadlock or serialisation failure (PostgreSQL) or a busy database (SQLite) is
@@ -129,6 +150,71 @@ def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None
         # Counted on its own, before the work: a transaction killed with its
         # worker leaves no trace, and an event that kills every worker must stop.
         _event_update(event.pk, attempts=event.attempts + 1)
+    work = _prepare(event, _channels)
+    if isinstance(work, str):
+        return work
+    return _apply_alone(work)
+
+
+def webhook_events_process(event_ids: list[int]) -> dict[int, str | None]:
+    """Apply events claimed with `webhook_events_claim`, in one transaction.
+
+    One transaction for the batch is one commit, one write of the roll-up marks
+    and one update of the channels' activity instead of one each per event: the
+    worker's own work, not the database's, was most of an event's cost. If
+    anything fails in it (a bad event, a deadlock, a busy database) it is
+    rolled back whole and the events are applied one at a time, each as
+    `webhook_event_process` would, so one bad event never holds the others back
+    and never takes them down with it. Returns each event's final status (None:
+    not pending, or left pending after transient errors)."""
+    statuses: dict[int, str | None] = dict.fromkeys(event_ids)
+    channels = _batch_channels()
+    batch: list[_Work] = []
+    for event in _events(event_ids):
+        work = _prepare(event, channels)
+        if isinstance(work, str):
+            statuses[event.pk] = work
+        else:
+            batch.append(work)
+    if not batch:
+        return statuses
+    # Conversations locked in one order by every worker (PostgreSQL): two batches
+    # taking the same two conversations in opposite orders would deadlock. A stable
+    # sort: events of one conversation keep their order.
+    batch.sort(key=_Work.lock_order)
+    try:
+        with transaction.atomic(), marks_deferred():
+            applied = {work.event.pk: _apply(work) for work in batch}
+            _channels_active(batch)
+    except Exception as exc:
+        logger.warning(
+            "batch of %s events rolled back (%s: %s); applying them one at a time",
+            len(batch),
+            type(exc).__name__,
+            exc,
+        )
+        applied = {work.event.pk: _apply_alone(work) for work in batch}
+    statuses.update(applied)
+    return statuses
+
+
+@dataclass
+class _Work:
+    """An event parsed, routed and triaged: what its transaction applies."""
+
+    event: WebhookEvent
+    items: list
+    channels: dict[str, Channel]
+    unrouted: list[str]
+    triaged: dict[int, object]
+
+    def lock_order(self) -> tuple[str, str]:
+        return min(((i.account_id, i.thread_key) for i in self.items), default=("", ""))
+
+
+def _prepare(event: WebhookEvent, channels_of) -> _Work | str:
+    """Parse, route and triage an event, outside any transaction; or, if it cannot
+    be parsed, its final status (failed, with the reason kept for inspection)."""
     try:
         data = json.loads(bytes(event.body))
         platform, items = PARSERS[event.source](data)
@@ -138,30 +224,36 @@ def webhook_event_process(event_id: int, *, claimed: bool = False) -> str | None
     except Exception as exc:
         # A parser bug: the event is kept as failed, with the reason, for a retry
         # once fixed; raising would leave it pending for the sweeper to try again.
-        logger.exception("event %s: parser failed", event_id)
+        logger.exception("event %s: parser failed", event.pk)
         return _finish(event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
 
     accounts = {item.account_id for item in items}
-    channels = _channels(platform, accounts)
+    channels = channels_of(platform, accounts)
     unrouted = sorted(a for a in accounts if a not in channels)
     try:
         triaged = _triage_ahead(items, channels)
     except Exception:
-        logger.exception("event %s: triage ahead failed; triaged in the transaction", event_id)
+        logger.exception("event %s: triage ahead failed; triaged in the transaction", event.pk)
         triaged = {}
+    return _Work(event, items, channels, unrouted, triaged)
+
+
+def _apply_alone(work: _Work) -> str | None:
+    """The event in its own transaction, tried again after a transient error."""
     for attempt in range(TRANSIENT_RETRIES):
         try:
-            with transaction.atomic():
-                status = _apply(event, items, channels, unrouted, triaged)
+            with transaction.atomic(), marks_deferred():
+                status = _apply(work)
+                _channels_active([work])
             return status
         except OperationalError as exc:
-            logger.warning("event %s: %s (try %s)", event_id, exc, attempt + 1)
+            logger.warning("event %s: %s (try %s)", work.event.pk, exc, attempt + 1)
             if attempt + 1 < TRANSIENT_RETRIES:
                 time.sleep(0.05 * 2**attempt)
         except Exception as exc:
-            logger.exception("event %s failed", event_id)
+            logger.exception("event %s failed", work.event.pk)
             return _finish(
-                event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+                work.event, WebhookEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
             )
     return None
 
@@ -208,6 +300,41 @@ def _channels(platform: str, accounts: set) -> dict[str, Channel]:
     }
 
 
+def _events(event_ids: list[int]) -> list[WebhookEvent]:
+    """The pending ones of these events, in the order given (oldest first, as claimed)."""
+    found = {event.pk: event for event in _pending_events(len(event_ids))(*event_ids)}
+    return [found[pk] for pk in event_ids if pk in found]
+
+
+_PENDING_EVENTS: dict[int, CompiledRead] = {}
+
+
+def _pending_events(count: int) -> CompiledRead:
+    """The compiled read of `count` pending events by id (one per batch size)."""
+    if count not in _PENDING_EVENTS:
+        _PENDING_EVENTS[count] = CompiledRead(
+            lambda *ids: WebhookEvent.objects.filter(
+                pk__in=ids, status=WebhookEvent.Status.PENDING
+            ).order_by(),
+            *[int] * count,
+        )
+    return _PENDING_EVENTS[count]
+
+
+def _batch_channels():
+    """`_channels`, each platform and set of accounts read once per batch: a
+    batch's events are mostly for the same one or two pages."""
+    seen: dict[tuple, dict[str, Channel]] = {}
+
+    def channels_of(platform: str, accounts: set) -> dict[str, Channel]:
+        key = (platform, frozenset(accounts))
+        if key not in seen:
+            seen[key] = _channels(platform, accounts)
+        return seen[key]
+
+    return channels_of
+
+
 def _triage_ahead(items: list, channels: dict[str, Channel]) -> dict[int, object]:
     """Triage results by item index, computed outside the transaction (see
     inbox.services.inbound_triage_ahead)."""
@@ -223,48 +350,45 @@ def _triage_ahead(items: list, channels: dict[str, Channel]) -> dict[int, object
     return out
 
 
-def _apply(
-    event: WebhookEvent,
-    items: list,
-    channels: dict[str, Channel],
-    unrouted: list[str],
-    triaged: dict[int, object] | None = None,
-) -> str:
-    """The event's items, its channels' last activity and its final status: one
-    transaction, so the event is settled exactly when its messages are stored."""
+def _apply(work: _Work) -> str:
+    """The event's items and its final status, inside the caller's transaction (with
+    the roll-up marks deferred to its end), so the event is settled exactly when
+    its messages are stored."""
     from nettpatrulje.inbox.services import inbound_apply
-    from nettpatrulje.reports.rollups import marks_deferred
 
     outcomes: list[str] = []
-    triaged = triaged or {}
-    with marks_deferred():
-        for i, item in enumerate(items):
-            channel = channels.get(item.account_id)
-            if channel is None:
-                continue
-            if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
-                # A disabled channel still keeps what arrives: nothing is dropped.
-                logger.info("message for disabled channel %s kept", channel.pk)
-            outcomes.append(inbound_apply(channel=channel, item=item, triaged=triaged.get(i)))
-    now = timezone.now()
-    # Activity to the nearest few seconds: not one more write per event under load.
-    touched = [
-        c.pk
-        for c in channels.values()
-        if c.last_event_at is None or now - c.last_event_at > CHANNEL_ACTIVITY_RESOLUTION
-    ]
-    if touched:
-        Channel.objects.filter(pk__in=touched).update(last_event_at=now)
-    channel = next(iter(channels.values()), None)
+    for i, item in enumerate(work.items):
+        channel = work.channels.get(item.account_id)
+        if channel is None:
+            continue
+        if channel.status != Channel.Status.ACTIVE and item.kind == Kind.MESSAGE:
+            # A disabled channel still keeps what arrives: nothing is dropped.
+            logger.info("message for disabled channel %s kept", channel.pk)
+        outcomes.append(inbound_apply(channel=channel, item=item, triaged=work.triaged.get(i)))
+    channel = next(iter(work.channels.values()), None)
     if not outcomes:
-        status = WebhookEvent.Status.UNROUTED if unrouted else WebhookEvent.Status.IGNORED
+        status = WebhookEvent.Status.UNROUTED if work.unrouted else WebhookEvent.Status.IGNORED
     elif all(o == "duplicate" for o in outcomes):
         status = WebhookEvent.Status.DUPLICATE
     elif all(o == "ignored" for o in outcomes):
         status = WebhookEvent.Status.IGNORED
     else:
         status = WebhookEvent.Status.PROCESSED
-    return _finish(event, status, channel=channel, unrouted=unrouted)
+    return _finish(work.event, status, channel=channel, unrouted=work.unrouted)
+
+
+def _channels_active(batch: list[_Work]) -> None:
+    """The channels' last activity, to the nearest few seconds (not one more write
+    per event under load), last in the transaction and in one order, as the marks."""
+    now = timezone.now()
+    stale = {
+        c.pk
+        for work in batch
+        for c in work.channels.values()
+        if c.last_event_at is None or now - c.last_event_at > CHANNEL_ACTIVITY_RESOLUTION
+    }
+    if stale:
+        Channel.objects.filter(pk__in=sorted(stale)).update(last_event_at=now)
 
 
 CHANNEL_ACTIVITY_RESOLUTION = timedelta(seconds=5)

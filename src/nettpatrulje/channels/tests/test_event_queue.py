@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -134,22 +134,141 @@ def test_one_worker_round_applies_events_and_runs_a_task(channel, database_queue
 
 
 @pytest.mark.django_db
-def test_a_failing_event_does_not_stop_the_batch(channel, database_queue, monkeypatch):
-    first = WebhookEvent.objects.create(source="meta", body=_body("m1"))
-    WebhookEvent.objects.create(source="meta", body=_body("m2"))
-    real = services.webhook_event_process
-
-    def crash_on_first(event_id, **kwargs):
-        if event_id == first.pk:
-            raise RuntimeError("worker bug")
-        return real(event_id, **kwargs)
-
+def test_while_events_flow_tasks_are_looked_for_every_so_often(database_queue, monkeypatch):
+    clock = [100.0]
     monkeypatch.setattr(
-        "nettpatrulje.web.management.commands.worker.webhook_event_process", crash_on_first
+        "nettpatrulje.web.management.commands.worker.time.monotonic", lambda: clock[0]
     )
+    worker = _worker()
+    assert worker._task_due(events=4)  # never looked yet
+    assert worker.claim_task() is None
+    assert not worker._task_due(events=4)
+    assert worker._task_due(events=0)  # an idle round always looks
+    clock[0] += worker.TASK_LOOK_EVERY / 2
+    assert not worker._task_due(events=4)
+    clock[0] += worker.TASK_LOOK_EVERY / 2 + 0.001
+    assert worker._task_due(events=4)
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    process_webhook_event.enqueue(1)
+    task = worker.claim_task()
+    assert task is not None
+    # A task found: the next round looks again, however soon.
+    assert worker._task_due(events=4)
+
+
+@pytest.mark.django_db
+def test_a_worker_error_leaves_the_batch_pending(channel, database_queue, monkeypatch):
+    WebhookEvent.objects.create(source="meta", body=_body("m1"))
+    WebhookEvent.objects.create(source="meta", body=_body("m2"))
+
+    def crash(event_ids):
+        raise RuntimeError("worker bug")
+
+    monkeypatch.setattr("nettpatrulje.web.management.commands.worker.webhook_events_process", crash)
     assert _worker().process_events() == 2
-    assert Message.objects.count() == 1
-    assert WebhookEvent.objects.get(pk=first.pk).status == "pending"  # claimed again later
+    assert Message.objects.count() == 0
+    # Claimed again once the lease runs out.
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(WebhookEvent.objects.values_list("attempts", flat=True)) == {1}
+
+
+def _claimed_batch(*bodies: bytes) -> list[int]:
+    for body in bodies:
+        WebhookEvent.objects.create(source="meta", body=body)
+    return services.webhook_events_claim(worker_id="w1", limit=len(bodies))
+
+
+def _mark_writes(queries) -> int:
+    return sum(1 for q in queries if "INSERT INTO" in q["sql"] and "dirtyday" in q["sql"].lower())
+
+
+@pytest.mark.django_db
+def test_a_batch_is_one_transaction_with_one_write_of_the_marks(channel, database_queue):
+    ids = _claimed_batch(*(_body(f"m{i}") for i in range(4)))
+    with CaptureQueriesContext(connection) as queries:
+        statuses = services.webhook_events_process(ids)
+    assert statuses == dict.fromkeys(ids, "processed")
+    assert Message.objects.count() == 4
+    assert _mark_writes(queries) == 1
+    # One at a time it would be one per event.
+    more = _claimed_batch(_body("m5"), _body("m6"))
+    with CaptureQueriesContext(connection) as queries:
+        for event_id in more:
+            services.webhook_event_process(event_id, claimed=True)
+    assert _mark_writes(queries) == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_event_in_a_batch_fails_alone(channel, database_queue, monkeypatch):
+    ids = _claimed_batch(*(_body(f"m{i}") for i in range(4)))
+    real = services._apply
+
+    def bug_in_the_third(work):
+        if work.event.pk == ids[2]:
+            raise RuntimeError("bug")
+        return real(work)
+
+    monkeypatch.setattr(services, "_apply", bug_in_the_third)
+    statuses = services.webhook_events_process(ids)
+    assert statuses == {
+        ids[0]: "processed",
+        ids[1]: "processed",
+        ids[2]: "failed",
+        ids[3]: "processed",
+    }
+    # Rolled back with the batch, then stored once, one at a time.
+    assert sorted(Message.objects.values_list("platform_message_id", flat=True)) == [
+        "m0",
+        "m1",
+        "m3",
+    ]
+    assert "RuntimeError: bug" in WebhookEvent.objects.get(pk=ids[2]).error
+
+
+@pytest.mark.django_db
+def test_a_deadlocked_batch_is_applied_one_at_a_time(channel, database_queue, monkeypatch):
+    ids = _claimed_batch(*(_body(f"m{i}") for i in range(3)))
+    real = services._apply
+    calls = []
+
+    def deadlock_once(work):
+        calls.append(work.event.pk)
+        if len(calls) == 2:
+            raise OperationalError("deadlock detected")
+        return real(work)
+
+    monkeypatch.setattr(services, "_apply", deadlock_once)
+    assert services.webhook_events_process(ids) == dict.fromkeys(ids, "processed")
+    assert calls == [ids[0], ids[1], *ids]
+    assert Message.objects.count() == 3
+    assert set(WebhookEvent.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_a_batch_keeps_each_conversation_in_order(channel, database_queue):
+    """Sorted so that every worker locks conversations in one order, the batch
+    still applies one contact's events in the order they came."""
+    deleted = text_event("U9", "PAGE1", "", mid="m-late")
+    deleted["message"] = {"mid": "m-late", "is_deleted": True}
+    ids = _claimed_batch(
+        encode(envelope("PAGE1", text_event("U9", "PAGE1", "first", mid="m-late"))),
+        encode(envelope("PAGE1", text_event("U1", "PAGE1", "another contact", mid="m-other"))),
+        encode(envelope("PAGE1", deleted)),
+    )
+    statuses = services.webhook_events_process(ids)
+    assert statuses[ids[0]] == "processed" and statuses[ids[1]] == "processed"
+    late = Message.objects.get(platform_message_id="m-late")
+    assert late.deleted_at is not None  # the unsend came after the message
+    assert Message.objects.get(platform_message_id="m-other").deleted_at is None
+
+
+@pytest.mark.django_db
+def test_events_no_longer_pending_are_left_alone(channel, database_queue):
+    ids = _claimed_batch(_body("m1"), _body("m2"))
+    WebhookEvent.objects.filter(pk=ids[0]).update(status="processed")
+    assert services.webhook_events_process(ids) == {ids[0]: None, ids[1]: "processed"}
+    assert list(Message.objects.values_list("platform_message_id", flat=True)) == ["m2"]
 
 
 @pytest.mark.django_db
