@@ -60,7 +60,10 @@ def run(args: argparse.Namespace) -> dict:
         port = harness.free_port()
         base = f"http://127.0.0.1:{port}"
         server = harness.start_server(env, port, workers=args.granian_workers)
-        workers = [harness.start_worker(env) for _ in range(args.workers)]
+        workers = [
+            harness.start_worker(env, "--event-batch", str(args.event_batch))
+            for _ in range(args.workers)
+        ]
         with harness.running(server, *workers):
             harness.wait_up(base, server)
             time.sleep(3)  # workers load the triage engine before the clock starts
@@ -137,6 +140,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--database-url", default=PG_URL)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--event-batch", type=int, default=4, help="events per worker transaction")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--granian-workers", type=int, default=2)
