@@ -182,10 +182,7 @@ def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
         sent_at=item.sent_at,
     )
     _triage(message, channel, result=triaged)
-    try:
-        with transaction.atomic():
-            _insert_message(message)
-    except IntegrityError:
+    if not _insert_message(message):
         # A concurrent delivery of the same message won the race.
         return "duplicate"
     # The channel's agency is the conversation's: no need to read it again.
@@ -221,8 +218,10 @@ _AFTER_INBOUND_FIELDS = [
 ]
 
 
-# message.save(force_insert=True), its INSERT compiled once.
-_insert_message = CompiledInsert(Message)
+# message.save(force_insert=True), its INSERT compiled once; a message already
+# stored (a concurrent delivery of it) is not inserted, without the savepoint
+# an IntegrityError would need.
+_insert_message = CompiledInsert(Message, skip_conflicts_on=("channel", "platform_message_id"))
 # conversation.save(update_fields=_AFTER_INBOUND_FIELDS), its UPDATE compiled once.
 _save_after_inbound = CompiledSave(Conversation, _AFTER_INBOUND_FIELDS)
 

@@ -340,6 +340,34 @@ def test_a_compiled_insert_is_model_save(inbox):
     with pytest.raises(TypeError):
         insert(Message(pk=None))
 
+    # Skipping conflicts: a copy is not inserted and no post_save is sent; a new
+    # one is, as before.
+    once = CompiledInsert(Message, skip_conflicts_on=("channel", "platform_message_id"))
+    seen.clear()
+    for signal in (pre_save, post_save):
+        signal.connect(receiver, sender=Message, weak=False)
+    try:
+        copy = message("m_a")
+        assert once(copy) is False
+        assert copy._state.adding
+        assert [s for s, _, _ in seen] == [pre_save]
+        c = message("m_c")
+        assert once(c) is True
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(receiver, sender=Message)
+    assert [s for s, _, _ in seen] == [pre_save, pre_save, post_save]
+    assert Message.objects.filter(platform_message_id="m_a").count() == 1
+    assert row(c) == row(a)
+    # Another constraint still raises (SQLite's INSERT OR IGNORE would not).
+    broken = message("m_d")
+    broken.text = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        once(broken)
+    assert not Message.objects.filter(platform_message_id="m_d").exists()
+    with pytest.raises(ValueError):
+        CompiledInsert(Message, skip_conflicts_on=("platform_message_id",))
+
 
 def test_values_rows_are_the_querysets_dicts(inbox):
     def build(conversation_id):
