@@ -106,9 +106,12 @@ _contact_rows = CompiledRead(
     int,
     str,
 )
+# With the contact it was started by (a join, its row not locked): for a direct
+# message that is the sender, and no second read is needed.
 _conversation_rows = CompiledRead(
     lambda channel_id, thread_key: (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("contact")
         .filter(channel_id=channel_id, thread_key=thread_key)
         .order_by()[:21]
     ),
@@ -140,17 +143,29 @@ def _contact_for(channel: Channel, item: Inbound) -> Contact:
         platform_id=item.contact_id,
         defaults={"agency_id": channel.agency_id, "display_name": item.display_name[:200]},
     )
-    if not created and item.display_name and contact.display_name != item.display_name[:200]:
-        Contact.objects.filter(pk=contact.pk).update(display_name=item.display_name[:200])
+    if not created:
+        _contact_renamed(contact, item)
     return contact
 
 
-def _conversation_for(channel: Channel, contact: Contact, item: Inbound) -> Conversation:
-    # Locked for the rest of the transaction: the new message updates it below, and
-    # an officer or another worker may be updating it too (PostgreSQL).
+def _contact_renamed(contact: Contact, item: Inbound) -> None:
+    if item.display_name and contact.display_name != item.display_name[:200]:
+        Contact.objects.filter(pk=contact.pk).update(display_name=item.display_name[:200])
+        contact.display_name = item.display_name[:200]
+
+
+def _conversation_of(channel: Channel, item: Inbound) -> Conversation:
+    """The item's conversation, locked for the rest of the transaction (the new
+    message updates it, and an officer or another worker may be updating it
+    too, on PostgreSQL), and its sender, each created if new."""
+    found = _conversation_rows(channel.pk, item.thread_key)
+    if len(found) == 1 and found[0].contact.platform_id == item.contact_id:
+        _contact_renamed(found[0].contact, item)
+        return found[0]
+    contact = _contact_for(channel, item)
     conversation, _ = _get_or_create(
-        _conversation_rows(channel.pk, item.thread_key),
-        Conversation.objects.select_for_update(),
+        found,
+        Conversation.objects.select_for_update(of=("self",)).select_related("contact"),
         channel=channel,
         thread_key=item.thread_key,
         defaults={
@@ -167,8 +182,7 @@ def _inbound_message(channel: Channel, item: Inbound, *, triaged=None) -> str:
     mid = item.mid or _synthetic_mid(item)
     if _message_seen(channel.pk, mid):
         return "duplicate"
-    contact = _contact_for(channel, item)
-    conversation = _conversation_for(channel, contact, item)
+    conversation = _conversation_of(channel, item)
     message = Message(
         agency_id=channel.agency_id,
         conversation=conversation,
