@@ -276,7 +276,8 @@ def _rounds(args, ids: list[int], db_url, tmp: str) -> None:
             q0 = QUERIES.n
             w0, c0 = time.perf_counter(), time.thread_time()
             n = modes[mode]()
-            if worker._task_due(n):  # as EventWorker.run
+            # As EventWorker.run (whose versions before 2026-11-29 looked every round).
+            if getattr(worker, "_task_due", lambda n: True)(n):
                 worker.claim_task()
             cpu, wall = time.thread_time() - c0, time.perf_counter() - w0
             if not n:
