@@ -264,10 +264,13 @@ _event_rows = CompiledRead(
     lambda pk: WebhookEvent.objects.filter(pk=pk).order_by("pk")[:1],  # as first()
     int,
 )
+# Without the tokens: applying an event never uses them, and decrypting them
+# (lib.crypto) was most of this read's CPU. Sending reads its channel itself.
 _channel_rows = CompiledRead(
     lambda platform, account_id: (
         Channel.objects.filter(platform=platform, account_id=account_id)
         .select_related("agency")
+        .defer("secrets")
         .order_by()
     ),
     str,
@@ -296,6 +299,7 @@ def _channels(platform: str, accounts: set) -> dict[str, Channel]:
         c.account_id: c
         for c in Channel.objects.filter(platform=platform, account_id__in=accounts)
         .select_related("agency")
+        .defer("secrets")
         .order_by()
     }
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from ._data import load_json
 from .rules import excerpt
@@ -93,8 +93,22 @@ def _level(score: float) -> str:
     return "none"
 
 
+# A conversation at risk is assessed again with every new message, over its
+# recent window: the same texts, scanned again each time. Their matches are kept
+# (about 1 MB at most) so that only the new message is scanned.
+@lru_cache(maxsize=8192)
+def _matches(text: str) -> tuple[tuple[str, float], ...]:
+    """The signals a text shows, with their weights, in the data file's order."""
+    _, table, anything = _signal_table()
+    if not anything.search(text):
+        return ()
+    return tuple(
+        (name, weight) for name, (weight, pattern) in table.items() if pattern.search(text)
+    )
+
+
 def assess_conversation(messages: Sequence[RiskMessage]) -> ConversationRisk:
-    half_life, table, anything = _signal_table()
+    half_life = _signal_table()[0]
     contact = [m for m in messages if m.from_contact and m.text]
     if not contact:
         return ConversationRisk(0.0, "none", [])
@@ -102,15 +116,15 @@ def assess_conversation(messages: Sequence[RiskMessage]) -> ConversationRisk:
     signals: list[RiskSignal] = []
     per_type: dict[str, float] = {}
     for message in contact:
-        if not anything.search(message.text):
+        found = _matches(message.text)
+        if not found:
             continue
         age_h = max(0.0, (latest - message.sent_at).total_seconds() / 3600)
         decay = 0.5 ** (age_h / half_life)
-        for name, (weight, pattern) in table.items():
-            if pattern.search(message.text):
-                w = weight * decay
-                signals.append(RiskSignal(message.id, name, w, excerpt(message.text)))
-                per_type[name] = 1 - (1 - per_type.get(name, 0.0)) * (1 - w)
+        for name, weight in found:
+            w = weight * decay
+            signals.append(RiskSignal(message.id, name, w, excerpt(message.text)))
+            per_type[name] = 1 - (1 - per_type.get(name, 0.0)) * (1 - w)
     if not per_type:
         return ConversationRisk(0.0, "none", [])
     remaining = math.prod(1 - v for v in per_type.values())
