@@ -52,6 +52,7 @@ from nettpatrulje.channels.base import (
     SendError,
     SendResult,
 )
+from nettpatrulje.lib.http import platform_client
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +385,7 @@ class DiscordRest:
         headers = {"Authorization": f"Bot {self.token}", "User-Agent": USER_AGENT}
         for attempt in range(2):
             try:
-                with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+                with platform_client(timeout=self.timeout, transport=self.transport) as client:
                     response = client.request(
                         method, self.base_url + path, json=body, headers=headers
                     )

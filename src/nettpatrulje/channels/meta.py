@@ -24,6 +24,7 @@ from nettpatrulje.channels.base import (
     SendError,
     SendResult,
 )
+from nettpatrulje.lib.http import platform_client
 
 OBJECT_PLATFORMS = {"page": "messenger", "instagram": "instagram"}
 TOKEN_ERROR_CODES = {190}
@@ -221,7 +222,7 @@ class GraphClient:
         else:
             body["messaging_type"] = "RESPONSE"
         try:
-            with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+            with platform_client(timeout=self.timeout, transport=self.transport) as client:
                 response = client.post(
                     self.url, json=body, headers={"Authorization": f"Bearer {self.token}"}
                 )

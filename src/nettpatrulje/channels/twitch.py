@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from nettpatrulje.channels.base import Inbound, Kind, ParseError, SendError, SendResult
+from nettpatrulje.lib.http import platform_client
 from nettpatrulje.lib.text import storable
 
 PLATFORM = "twitch"
@@ -312,7 +313,7 @@ class HelixClient:
     def _post(self, path: str, *, params: dict | None, body: dict) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}", "Client-Id": self.client_id}
         try:
-            with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+            with platform_client(timeout=self.timeout, transport=self.transport) as client:
                 return client.post(self.base_url + path, params=params, json=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never reached Twitch: safe to try again.
