@@ -262,7 +262,7 @@ def _rounds(args, ids: list[int], db_url, tmp: str) -> None:
             services.webhook_event_process(event_id, claimed=True)
         return len(claimed)
 
-    modes = {"batch": worker.process_events}
+    modes = {"worker": worker.process_events}
     if args.alternate:
         modes["one_at_a_time"] = one_at_a_time
     samples = {mode: ([], [], []) for mode in modes}  # cpu, wall, queries per event
