@@ -1,7 +1,7 @@
 """CPU a worker spends per Meta webhook event, measured in-process.
 
     .venv/bin/python bench/worker_cpu.py [--events 2000] [--database-url URL]
-        [--profile out.prof] [--json out.json]
+        [--profile out.prof] [--json out.json] [--rounds [--alternate] [--event-batch 4]]
 
 On a fresh database (SQLite in a temporary directory, or the PostgreSQL
 database named by --database-url, dropped and created): one agency with a
@@ -20,6 +20,15 @@ transaction) is measured by wrapping those two functions. Triage ms/message
 divides an event's triage by the messages it triaged (events without one are
 left out). The first events (engine load,
 language models, caches) are run but not counted (--warmup).
+
+--rounds measures the worker's loop instead (EventWorker.process_events and its
+look for a task, as `nettpatrulje worker` runs them, without the sleeps): per
+round, the CPU and queries of claiming a batch and applying it, divided by the
+events it took. It runs against earlier versions of the worker too (a checkout
+of an older commit with this file copied in), for a before/after on the same
+data. --alternate makes every other round apply its events one transaction
+each (webhook_event_process), as the worker did before batches, so that both
+are measured under the same load.
 
 --profile writes a cProfile of the counted events (read with
 `python -m pstats` or snakeviz).
