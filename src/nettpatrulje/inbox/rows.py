@@ -19,13 +19,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from nettpatrulje.channels.models import Platform
 from nettpatrulje.inbox.models import Conversation, Priority
 from nettpatrulje.lib.text import make_inert
 from nettpatrulje.triage.labels import CATEGORY_LABELS, LANGUAGE_LABELS, RISK_LEVEL_LABELS, label
-from nettpatrulje.web.templatetags.since import since
+from nettpatrulje.web.templatetags.since import TIME_STRINGS
 
 FIELDS = (
     "pk",
@@ -79,6 +80,27 @@ class _Labels(dict):
         return text
 
 
+class _Unit:
+    """One of the `since` filter's units, translated once per number."""
+
+    def __init__(self, lazy):
+        self.lazy, self.done = lazy, {}
+
+    def __mod__(self, values: dict) -> str:
+        text = self.done.get(values["num"])
+        if text is None:
+            text = self.done[values["num"]] = self.lazy % values
+        return text
+
+
+def _since(value, now, units: dict) -> str:
+    # As the `since` filter, with its units translated once per request.
+    try:
+        return timesince(value, now, time_strings=units)
+    except (ValueError, TypeError):
+        return ""
+
+
 def _choices(choices) -> _Labels:
     # As get_FOO_display: the label, or the value itself where it has none.
     mapping = dict(choices)
@@ -101,6 +123,7 @@ def conversation_rows(conversations: QuerySet[Conversation], limit: int) -> list
     risks = _Labels(lambda v: label(RISK_LEVEL_LABELS, v))
     names = _labels_of([row["pk"] for row in rows])
     now = timezone.now()
+    units = {name: _Unit(text) for name, text in TIME_STRINGS.items()}
     # As {% translate %} prints a literal: not escaped.
     grooming_risk = gettext("Grooming risk").replace("%%", "%")
     answered = f'<span class="muted">{gettext("answered").replace("%%", "%")}</span>'
@@ -126,7 +149,7 @@ def conversation_rows(conversations: QuerySet[Conversation], limit: int) -> list
             risk_label=risks[row["risk_level"]] if row["risk_level"] else "",
             # As the `date:"c"` and `since` filters print it.
             waiting_iso=timezone.localtime(waiting).isoformat() if waiting else "",
-            waiting_for=since(waiting, now) if waiting else "",
+            waiting_for=_since(waiting, now, units) if waiting else "",
             assignee=assignee or "—",
             labels=names.get(row["pk"], ()),
         )

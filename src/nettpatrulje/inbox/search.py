@@ -548,9 +548,29 @@ def conversations_matching_text(
         found = _walk(conversations, hits, summary, limit, window=scope)
         if len(found) == limit:
             return found
-    found = list(hits.values_list("conversation_id", flat=True)[:PROBE_MESSAGES])
-    if len(found) < PROBE_MESSAGES:
+    found = _probe(hits)
+    if found is not None:
         # All of them: the newest of their conversations, by primary key.
-        narrowed = conversations.filter(one_of("id", set(found)))
+        narrowed = conversations.filter(one_of("id", found))
         return list(narrowed.values_list("pk", flat=True)[:limit])
     return _walk(conversations, hits, summary, limit)
+
+
+def _probe(hits: QuerySet) -> set | None:
+    """The conversations of the matching messages, or None for PROBE_MESSAGES
+    matches or more. On PostgreSQL they are counted in the database, which
+    sends their conversations only when there are fewer: not 2,500 rows
+    to be read into Python and dropped."""
+    first = hits.values_list("conversation_id", flat=True)[:PROBE_MESSAGES]
+    if connection.vendor != "postgresql":
+        found = list(first)
+        return set(found) if len(found) < PROBE_MESSAGES else None
+    sql, params = first.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN count(*) < %s THEN coalesce(array_agg(conversation_id), '{}') END "  # noqa: S608 - Django's SQL
+            f"FROM ({sql}) AS hits",
+            [PROBE_MESSAGES, *params],
+        )
+        found = cursor.fetchone()[0]
+    return None if found is None else set(found)
