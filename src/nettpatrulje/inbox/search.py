@@ -513,7 +513,16 @@ def _walk(
             # The estimate of a walk that might read every conversation is
             # large enough for JIT compilation, which costs far more (~300 ms)
             # than the walk that usually stops within a few hundred rows.
-            cursor.execute("SET LOCAL jit = off")
+            settings = "SET LOCAL jit = off"
+            if window is not None:
+                # The window walked newest first, stopping at the page's last
+                # row. The planner otherwise takes a filter's own index (one
+                # status: most of the window is open) and checks the whole
+                # window before sorting it: 500 checks for 180 (the common
+                # word in the open conversations: 6.6 → 2.1 ms). Bounded by
+                # the window either way.
+                settings += "; SET LOCAL enable_sort = off"
+            cursor.execute(settings)
         return list(conversations.filter(check).values_list("pk", flat=True)[:limit])
 
 
