@@ -1,10 +1,57 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from nettpatrulje.inbox.models import Conversation, Priority
 from nettpatrulje.inbox.selectors import InboxFilters
+
+
+def _attrs(attrs: dict) -> str:
+    # As django/forms/widgets/attrs.html.
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _Select(forms.Select):
+    """Django's Select, the same HTML written out here: its templates (one
+    include per option and per attribute list) cost more than the rest of
+    the filter form, drawn with every inbox page."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        values = self.format_value(value)
+        parts = [f'<select name="{conditional_escape(name)}"{_attrs(attrs)}>']
+        selected_one = False
+        for option_value, option_label in self.choices:
+            # One option selected at most, the first that matches (optgroups).
+            selected = not selected_one and str(option_value) in values
+            selected_one |= selected
+            parts.append(
+                f'\n  <option value="{conditional_escape(str(option_value))}"'
+                f"{' selected' if selected else ''}>{conditional_escape(str(option_label))}</option>\n"
+            )
+        parts.append("\n</select>")
+        # Every value above is escaped.
+        return mark_safe("".join(parts))
+
+
+class _TextInput(forms.TextInput):
+    """Django's TextInput, the same HTML without its two templates."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        attrs = _attrs(self.build_attrs(self.attrs, attrs))
+        # Every value is escaped.
+        return mark_safe(
+            f'<input type="{self.input_type}" name="{conditional_escape(name)}"{shown}{attrs}>'
+        )
 
 
 class FilterForm(forms.Form):
@@ -12,13 +59,16 @@ class FilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("All"))] + list(Conversation.Status.choices),
+        widget=_Select,
     )
     channel = forms.TypedChoiceField(
-        label=_("Channel"), required=False, coerce=int, empty_value=None
+        label=_("Channel"), required=False, coerce=int, empty_value=None, widget=_Select
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    label = forms.TypedChoiceField(label=_("Label"), required=False, coerce=int, empty_value=None)
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=_Select)
+    label = forms.TypedChoiceField(
+        label=_("Label"), required=False, coerce=int, empty_value=None, widget=_Select
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=_TextInput)
 
     def __init__(self, *args, channels=(), labels=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)

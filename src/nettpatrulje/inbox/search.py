@@ -513,7 +513,16 @@ def _walk(
             # The estimate of a walk that might read every conversation is
             # large enough for JIT compilation, which costs far more (~300 ms)
             # than the walk that usually stops within a few hundred rows.
-            cursor.execute("SET LOCAL jit = off")
+            settings = "SET LOCAL jit = off"
+            if window is not None:
+                # The window walked newest first, stopping at the page's last
+                # row. The planner otherwise takes a filter's own index (one
+                # status: most of the window is open) and checks the whole
+                # window before sorting it: 500 checks for 180 (the common
+                # word in the open conversations: 6.6 → 2.1 ms). Bounded by
+                # the window either way.
+                settings += "; SET LOCAL enable_sort = off"
+            cursor.execute(settings)
         return list(conversations.filter(check).values_list("pk", flat=True)[:limit])
 
 
@@ -548,9 +557,29 @@ def conversations_matching_text(
         found = _walk(conversations, hits, summary, limit, window=scope)
         if len(found) == limit:
             return found
-    found = list(hits.values_list("conversation_id", flat=True)[:PROBE_MESSAGES])
-    if len(found) < PROBE_MESSAGES:
+    found = _probe(hits)
+    if found is not None:
         # All of them: the newest of their conversations, by primary key.
-        narrowed = conversations.filter(one_of("id", set(found)))
+        narrowed = conversations.filter(one_of("id", found))
         return list(narrowed.values_list("pk", flat=True)[:limit])
     return _walk(conversations, hits, summary, limit)
+
+
+def _probe(hits: QuerySet) -> set | None:
+    """The conversations of the matching messages, or None for PROBE_MESSAGES
+    matches or more. On PostgreSQL they are counted in the database, which
+    sends their conversations only when there are fewer: not 2,500 rows
+    to be read into Python and dropped."""
+    first = hits.values_list("conversation_id", flat=True)[:PROBE_MESSAGES]
+    if connection.vendor != "postgresql":
+        found = list(first)
+        return set(found) if len(found) < PROBE_MESSAGES else None
+    sql, params = first.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN count(*) < %s THEN coalesce(array_agg(conversation_id), '{}') END "  # noqa: S608 - Django's SQL
+            f"FROM ({sql}) AS hits",
+            [PROBE_MESSAGES, *params],
+        )
+        found = cursor.fetchone()[0]
+    return None if found is None else set(found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from nettpatrulje.accounts.models import User
@@ -25,6 +26,9 @@ LIST_PAGE = 50
 LIST_LIMIT = 200
 # A name or handle fragment this common is no longer a search for someone.
 CONTACT_MATCHES = 5000
+# The queue's order: most urgent first, then whoever has waited longest;
+# answered ones last.
+QUEUE_ORDER = ("priority", F("waiting_since").asc(nulls_last=True), "-last_message_at")
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ def conversation_list(
 ) -> QuerySet[Conversation]:
     """The queue, most urgent first; with a search, the contacts whose name or
     handle matches, then the conversations whose messages do, each newest
-    activity first. `limit` is how many rows the caller will show: a search
-    finds no more."""
+    activity first. `limit` is how many rows the caller will show: a search,
+    and the queue read by status (`_by_status`), find no more."""
     qs = (
         Conversation.objects.visible_to(user)
         .select_related("contact__channel", "channel", "assignee")
@@ -66,10 +70,39 @@ def conversation_list(
         return _search_ranked(qs, q, user=user, limit=min(limit, LIST_LIMIT)).prefetch_related(
             "labels"
         )
-    # Most urgent first, then whoever has waited longest; answered ones last.
-    return qs.prefetch_related("labels").order_by(
-        "priority", F("waiting_since").asc(nulls_last=True), "-last_message_at"
+    if _by_status(filters):
+        qs = qs.filter(search.in_subquery("id", _first_of_each_status(qs, limit=limit)))
+    return qs.prefetch_related("labels").order_by(*QUEUE_ORDER)
+
+
+def _by_status(filters: InboxFilters) -> bool:
+    """Whether the queue over all statuses is better read one status at a
+    time. A label with a channel or an assignee: the order over all statuses
+    has an index of its own (agency, priority, ...) but none with the
+    assignee or the channel in it, so the three filters were checked along
+    it, some 18,000 conversations for a page (a label on 5 %, a colleague's
+    channel); per status, the assignee's or the channel's index gives the
+    order (agency, assignee, status, priority, ...) and a few thousand are
+    checked (channel + me + label, 1M messages: 28 → 8-10 ms). The label
+    stays a join, so that a rare label is still read from its own index
+    (checked along the walk instead, a label on ten conversations cost 53
+    ms). PostgreSQL only: SQLite takes no LIMIT inside a UNION."""
+    return (
+        filters.status not in Conversation.Status.values
+        and bool(filters.label)
+        and bool(filters.channel or filters.assignee)
+        and connection.vendor == "postgresql"
     )
+
+
+def _first_of_each_status(qs: QuerySet[Conversation], *, limit: int) -> QuerySet:
+    """The ids of the first `limit` of `qs` in the queue's order within each
+    status, which hold the first `limit` over all of them."""
+    parts = [
+        qs.filter(status=status).order_by(*QUEUE_ORDER).values("pk")[:limit]
+        for status in Conversation.Status.values
+    ]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def _search_ranked(
