@@ -61,7 +61,9 @@ def run(args: argparse.Namespace) -> dict:
         base = f"http://127.0.0.1:{port}"
         server = harness.start_server(env, port, workers=args.granian_workers)
         workers = [
-            harness.start_worker(env, "--event-batch", str(args.event_batch))
+            harness.start_worker(
+                env, "--event-batch", str(args.event_batch), "--nice", str(args.worker_nice)
+            )
             for _ in range(args.workers)
         ]
         with harness.running(server, *workers):
@@ -108,6 +110,8 @@ def run(args: argparse.Namespace) -> dict:
     return {
         "database": args.database,
         "workers": args.workers,
+        "event_batch": args.event_batch,
+        "worker_nice": args.worker_nice,
         "granian_workers": args.granian_workers,
         "rate": args.rate,
         "seconds": args.seconds,
@@ -141,6 +145,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=PG_URL)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--event-batch", type=int, default=4, help="events per worker transaction")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="workers' CPU priority below the server's, as `make demo` runs them (0: same)",
+    )
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--granian-workers", type=int, default=2)

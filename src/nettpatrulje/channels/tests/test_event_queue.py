@@ -318,3 +318,21 @@ def test_an_idle_worker_backs_off_but_wakes_soon():
     waits = [worker.idle_wait(n) for n in range(8)]
     assert waits[0] == 0.01
     assert waits == sorted(waits) and waits[-1] == 0.2
+
+
+@pytest.mark.django_db
+def test_a_worker_beside_the_app_server_can_give_it_the_cpu_first(monkeypatch):
+    from django.core.management import call_command
+
+    from nettpatrulje.web.management.commands import worker as command
+
+    niced: list[int] = []
+    monkeypatch.setattr(command.os, "nice", niced.append)
+    monkeypatch.setattr(command.gc, "freeze", lambda: None)
+    monkeypatch.setattr(command.Command, "_housekeeping", staticmethod(lambda *a: None))
+    monkeypatch.setattr(EventWorker, "configure_signals", lambda self: None)
+    monkeypatch.setattr(EventWorker, "run", lambda self: None)
+    call_command("worker", nice=10)
+    call_command("worker")
+    call_command("worker", nice=40)
+    assert niced == [10, 19]

@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 "8",
                 "nettpatrulje.wsgi:application",
             ],
-            "worker": [*exe, "worker"],
+            "worker": [*exe, "worker", "--nice", "10"],
             "fakegraph": [
                 *exe,
                 "fakegraph",

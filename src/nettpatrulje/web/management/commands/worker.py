@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import time
 
@@ -117,6 +118,13 @@ class Command(BaseCommand):
             "--event-batch", type=int, default=4, help="webhook events claimed at a time"
         )
         parser.add_argument("--worker-id", default="")
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="lower this process's CPU priority by this much (0-19): on a machine"
+            " shared with the app server, acknowledging deliveries comes first",
+        )
 
     def handle(
         self,
@@ -125,8 +133,13 @@ class Command(BaseCommand):
         maintenance_interval: float,
         worker_id: str,
         event_batch: int,
+        nice: int = 0,
         **options,
     ) -> None:
+        if nice > 0:
+            # Meta stops sending to a webhook that answers slowly; an event
+            # waiting a little longer for a worker loses nothing.
+            os.nice(min(nice, 19))
         worker_id = worker_id or f"w-{get_random_string(12)}"
         stop = threading.Event()
         housekeeping = threading.Thread(
