@@ -48,6 +48,30 @@ def test_polling_is_not_activity(officer_client, settings):
     assert officer_client.session["last_activity"] == stale
 
 
+def test_activity_is_recorded_to_the_minute_without_a_write_per_page(officer_client, settings):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer_client.get("/inbox/")
+    first = officer_client.session["last_activity"]
+    with CaptureQueriesContext(connection) as queries:
+        officer_client.get("/inbox/")
+    assert officer_client.session["last_activity"] == first
+    session_writes = [
+        q["sql"]
+        for q in queries
+        if Session._meta.db_table in q["sql"] and not q["sql"].lstrip().startswith("SELECT")
+    ]
+    assert session_writes == []
+    # A minute later the page counts again.
+    session = officer_client.session
+    session["last_activity"] = first - 61
+    session.save()
+    officer_client.get("/inbox/")
+    assert officer_client.session["last_activity"] > first - 61
+
+
 def test_content_security_policy_forbids_inline_code(officer_client):
     policy = officer_client.get("/inbox/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy
