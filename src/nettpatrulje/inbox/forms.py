@@ -90,10 +90,15 @@ class FilterForm(forms.Form):
         )
 
     def to_filters(self) -> InboxFilters:
-        if not self.is_valid():
+        """The filters asked for. A value that is not valid (an old link, a label
+        since deleted, a colleague who left) drops that filter alone, as the
+        form draws it (its first choice): dropping them all showed the open
+        queue unfiltered under the filters the officer had chosen."""
+        if not self.is_bound:
             return InboxFilters()
-        data = self.cleaned_data
-        status = data.get("status") if "status" in self.data else "open"
+        self.is_valid()
+        data = self.cleaned_data  # the fields that are valid
+        status = data.get("status", "") if "status" in self.data else "open"
         return InboxFilters(
             status=status or "",
             channel=data.get("channel"),

@@ -78,6 +78,32 @@ def test_filters(officer_client, conversation, channel, officer):
     assert str(conversation.pk) in html
 
 
+def test_a_filter_that_is_not_valid_drops_only_itself(officer_client, conversation, channel):
+    """An old link or a deleted label: the other filters still apply, and the
+    refused one as the form draws it (its first choice, "all")."""
+    label = Label.objects.create(agency=channel.agency, name="school")
+    conversation.labels.add(label)
+    unlabelled = ConversationFactory(
+        channel=channel,
+        agency=channel.agency,
+        contact__channel=channel,
+        contact__agency=channel.agency,
+    )
+    closed = ConversationFactory(
+        channel=channel,
+        agency=channel.agency,
+        contact__channel=channel,
+        contact__agency=channel.agency,
+        status="closed",
+    )
+    closed.labels.add(label)
+    html = officer_client.get("/inbox/", {"status": "bogus", "label": label.pk}).content.decode()
+    assert str(conversation.pk) in html and str(closed.pk) in html
+    assert str(unlabelled.pk) not in html
+    html = officer_client.get("/inbox/", {"status": "closed", "label": 999999}).content.decode()
+    assert str(closed.pk) in html and str(conversation.pk) not in html
+
+
 def test_htmx_poll_returns_rows_fragment(officer_client, conversation):
     r = officer_client.get("/inbox/", headers={"HX-Request": "true"})
     assert b"<html" not in r.content
