@@ -252,17 +252,7 @@ def _rounds(args, ids: list[int], db_url, tmp: str) -> None:
 
     for event_id in ids[: args.warmup]:
         services.webhook_event_process(event_id)
-    worker = EventWorker(
-        event_batch=args.event_batch,
-        queue_names=["*"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench",
-        excluded_queue_names=[],
-    )
+    worker = EventWorker.serving_all_queues(worker_id="bench", event_batch=args.event_batch)
     profiler = cProfile.Profile(time.thread_time) if args.profile else None
 
     def one_at_a_time() -> int:

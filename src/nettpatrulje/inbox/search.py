@@ -235,6 +235,16 @@ def pg_conversation_doc_uninstall(schema_editor) -> None:
     schema_editor.execute("DROP TABLE IF EXISTS inbox_conversation_words")
 
 
+def _gin_indexes(schema_editor) -> list[str]:
+    """The search's GIN indexes that exist, by name."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN "
+            "('contact_display_name_trgm', 'contact_platform_id_trgm', 'msg_search')"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def pg_gin_pending_install(schema_editor) -> None:
     """GIN indexes collect new entries in a pending list (up to 4 MB by
     default) that every search reads in full until vacuum or the next
@@ -242,26 +252,14 @@ def pg_gin_pending_install(schema_editor) -> None:
     depending on when the last merge was. Contacts are written rarely, so
     their trigram indexes take entries directly; the message index keeps a
     short list, so that storing a message stays cheap and a merge small."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE indexname IN "
-            "('contact_display_name_trgm', 'contact_platform_id_trgm', 'msg_search')"
-        )
-        present = {row[0] for row in cursor.fetchall()}
-    for index in sorted(present):
+    for index in _gin_indexes(schema_editor):
         option = "gin_pending_list_limit = 256" if index == "msg_search" else "fastupdate = off"
         schema_editor.execute(f"ALTER INDEX {index} SET ({option})")
         schema_editor.execute(f"SELECT gin_clean_pending_list('{index}'::regclass)")
 
 
 def pg_gin_pending_uninstall(schema_editor) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE indexname IN "
-            "('contact_display_name_trgm', 'contact_platform_id_trgm', 'msg_search')"
-        )
-        present = {row[0] for row in cursor.fetchall()}
-    for index in sorted(present):
+    for index in _gin_indexes(schema_editor):
         schema_editor.execute(f"ALTER INDEX {index} RESET (fastupdate, gin_pending_list_limit)")
 
 

@@ -31,17 +31,7 @@ def _body(mid: str, text: str = "hei") -> bytes:
 
 
 def _worker(worker_id: str = "w-test") -> EventWorker:
-    return EventWorker(
-        event_batch=8,
-        queue_names=["*"],
-        interval=0,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
+    return EventWorker.serving_all_queues(worker_id=worker_id, event_batch=8, interval=0)
 
 
 @pytest.mark.django_db

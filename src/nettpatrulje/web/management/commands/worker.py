@@ -37,6 +37,23 @@ class EventWorker(Worker):
         self.event_batch = event_batch
         self._no_task_since: float | None = None
 
+    @classmethod
+    def serving_all_queues(
+        cls, *, worker_id: str, event_batch: int = 4, interval: float = 0.2
+    ) -> EventWorker:
+        """A worker for every task queue of the default backend, one task at a time."""
+        return cls(
+            event_batch=event_batch,
+            queue_names=["*"],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+
     def run(self) -> None:
         logger.info("worker %s started", self.worker_id)
         idle_rounds = 0
@@ -155,16 +172,8 @@ class Command(BaseCommand):
         # collector's sight, full collections stop walking them (see wsgi.py).
         gc.freeze()
         self.stdout.write(f"worker {worker_id} started")
-        worker = EventWorker(
-            event_batch=event_batch,
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
+        worker = EventWorker.serving_all_queues(
+            worker_id=worker_id, event_batch=event_batch, interval=interval
         )
         worker.configure_signals()
         try:
