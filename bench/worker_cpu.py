@@ -48,27 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
-
-from nettpatrulje.channels.meta import sign
-from nettpatrulje.channels.simulator import MetaTrafficGenerator
-
-
-def signed_bodies(n: int, seed: int) -> list[tuple[bytes, dict[str, str]]]:
-    # As bench/ingest.py builds them (not imported: that module is someone else's).
-    gen = MetaTrafficGenerator(harness.ACCOUNTS, seed=seed)
-    out = []
-    for _ in range(n):
-        raw = json.dumps(gen.next_body(), ensure_ascii=True).encode()
-        out.append(
-            (
-                raw,
-                {
-                    "Content-Type": "application/json",
-                    "X-Hub-Signature-256": sign(raw, harness.APP_SECRET),
-                },
-            )
-        )
-    return out
+from ingest import signed_bodies
 
 
 def _stats(values: list[float]) -> dict:

@@ -9,14 +9,19 @@ from nettpatrulje.testing.factories import ConversationFactory, MessageFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def conversation(channel):
-    c = ConversationFactory(
+def _conversation_in(channel, **fields):
+    return ConversationFactory(
         channel=channel,
         agency=channel.agency,
         contact__channel=channel,
         contact__agency=channel.agency,
+        **fields,
     )
+
+
+@pytest.fixture
+def conversation(channel):
+    c = _conversation_in(channel)
     MessageFactory(conversation=c, text="noen selger piller på snap")
     return c
 
@@ -40,13 +45,8 @@ def test_inbox_sorted_by_priority_then_waiting(officer_client, channel):
     now = timezone.now()
 
     def conv(priority, waited_minutes):
-        return ConversationFactory(
-            channel=channel,
-            agency=channel.agency,
-            contact__channel=channel,
-            contact__agency=channel.agency,
-            priority=priority,
-            waiting_since=now - timedelta(minutes=waited_minutes),
+        return _conversation_in(
+            channel, priority=priority, waiting_since=now - timedelta(minutes=waited_minutes)
         )
 
     low_old = conv(3, 500)
@@ -61,13 +61,7 @@ def test_inbox_sorted_by_priority_then_waiting(officer_client, channel):
 def test_filters(officer_client, conversation, channel, officer):
     label = Label.objects.create(agency=channel.agency, name="school")
     conversation.labels.add(label)
-    other = ConversationFactory(
-        channel=channel,
-        agency=channel.agency,
-        contact__channel=channel,
-        contact__agency=channel.agency,
-        status="closed",
-    )
+    other = _conversation_in(channel, status="closed")
     html = officer_client.get("/inbox/", {"status": "closed"}).content.decode()
     assert str(other.pk) in html and str(conversation.pk) not in html
     html = officer_client.get("/inbox/", {"status": "", "label": label.pk}).content.decode()
@@ -83,19 +77,8 @@ def test_a_filter_that_is_not_valid_drops_only_itself(officer_client, conversati
     refused one as the form draws it (its first choice, "all")."""
     label = Label.objects.create(agency=channel.agency, name="school")
     conversation.labels.add(label)
-    unlabelled = ConversationFactory(
-        channel=channel,
-        agency=channel.agency,
-        contact__channel=channel,
-        contact__agency=channel.agency,
-    )
-    closed = ConversationFactory(
-        channel=channel,
-        agency=channel.agency,
-        contact__channel=channel,
-        contact__agency=channel.agency,
-        status="closed",
-    )
+    unlabelled = _conversation_in(channel)
+    closed = _conversation_in(channel, status="closed")
     closed.labels.add(label)
     html = officer_client.get("/inbox/", {"status": "bogus", "label": label.pk}).content.decode()
     assert str(conversation.pk) in html and str(closed.pk) in html
