@@ -114,8 +114,8 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------
-# SQLite in WAL mode with IMMEDIATE transactions: writers queue on the busy
-# timeout instead of failing with "database is locked" on lock upgrade.
+# SQLite in WAL mode with IMMEDIATE transactions (no "database is locked" on a
+# lock upgrade), its writers queued on a file lock (nettpatrulje.lib.sqlite).
 SQLITE_PATH = VAR_DIR / "nettpatrulje.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
@@ -125,6 +125,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "nettpatrulje.lib.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if env_bool("NETTPATRULJE_TESTING") else 60
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
