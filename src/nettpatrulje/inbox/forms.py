@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +24,11 @@ class _Select(forms.Select):
     """Django's Select, the same HTML written out here: its templates (one
     include per option and per attribute list) cost more than the rest of
     the filter form, drawn with every inbox page."""
+
+    def use_required_attribute(self, initial) -> bool:
+        # Asked before the field's own `required` (BoundField.build_widget_attrs),
+        # and Select answers by building the choices. The filters are optional.
+        return False
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         attrs = self.build_attrs(self.attrs, attrs)
@@ -54,6 +61,19 @@ class _TextInput(forms.TextInput):
         )
 
 
+def _built_once(build: Callable[[], list]) -> Callable[[], list]:
+    """Choices read lazily, like a callable's, but built once per form: a
+    callable is called again each time the field validates or draws."""
+    built: list = []
+
+    def choices() -> list:
+        if not built:
+            built.append(build())
+        return built[0]
+
+    return choices
+
+
 class FilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
@@ -74,19 +94,17 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Read when the form is drawn or a filter is chosen: the live rows the
         # page polls need neither.
-        self.fields["channel"].choices = lambda: (
-            [("", _("All channels"))] + [(c.pk, str(c)) for c in channels]
+        self.fields["channel"].choices = _built_once(
+            lambda: [("", _("All channels"))] + [(c.pk, str(c)) for c in channels]
         )
-        self.fields["label"].choices = lambda: (
-            [("", _("All labels"))] + [(lb.pk, lb.name) for lb in labels]
+        self.fields["label"].choices = _built_once(
+            lambda: [("", _("All labels"))] + [(lb.pk, lb.name) for lb in labels]
         )
-        self.fields["assignee"].choices = lambda: (
-            [
-                ("", _("Anyone")),
-                ("me", _("Me")),
-                ("none", _("Unassigned")),
-            ]
-            + [(str(u.pk), u.display_name) for u in colleagues]
+        self.fields["assignee"].choices = _built_once(
+            lambda: (
+                [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
+                + [(str(u.pk), u.display_name) for u in colleagues]
+            )
         )
 
     def to_filters(self) -> InboxFilters:
