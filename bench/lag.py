@@ -21,6 +21,7 @@ cores with other agents' work: figures are floors.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import tempfile
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> dict:
                 "server_mib": harness.rss_mib(server.pid),
                 "workers_mib": [harness.rss_mib(w.pid) for w in workers],
             }
-            lags = []
+            lags, commits = [], set()
             for body, processed_at in WebhookEvent.objects.filter(status="processed").values_list(
                 "body", "processed_at"
             ):
@@ -105,7 +106,9 @@ def run(args: argparse.Namespace) -> dict:
                     due = due_at.get(item.get("mid", ""))
                     if due is not None:
                         lags.append((processed_at.timestamp() - due) * 1000)
+                        commits.add(processed_at.timestamp())
             lags.sort()
+            pauses = _pauses(sorted(commits), start_wall, start_wall + args.seconds)
             left = _counts()["pending"]
     return {
         "database": args.database,
@@ -123,6 +126,9 @@ def run(args: argparse.Namespace) -> dict:
             "p99": harness.percentile(lags, 0.99),
             "max": round(lags[-1], 1) if lags else None,
         },
+        # Where the workers committed nothing for a while although deliveries
+        # were due: what makes a lag tail (seconds into the run, length).
+        "pauses_over_500_ms": pauses,
         "worker_events_per_second_under_load": round(
             (after_load["done"] - before["done"]) / load_seconds, 1
         ),
@@ -137,6 +143,15 @@ def run(args: argparse.Namespace) -> dict:
         "still_pending": left,
         "rss": rss,
     }
+
+
+def _pauses(commits: list[float], start: float, end: float) -> list[dict]:
+    """Gaps of more than half a second between two commits while the load ran."""
+    return [
+        {"at_s": round(a - start, 1), "ms": round((b - a) * 1000)}
+        for a, b in itertools.pairwise(commits)
+        if b - a > 0.5 and start <= a <= end
+    ]
 
 
 def main() -> None:

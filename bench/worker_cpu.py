@@ -21,8 +21,9 @@ divides an event's triage by the messages it triaged (events without one are
 left out). The first events (engine load,
 language models, caches) are run but not counted (--warmup).
 
---rounds measures the worker's loop instead (EventWorker.process_events and its
-look for a task, as `nettpatrulje worker` runs them, without the sleeps): per
+--rounds measures the worker's loop instead (EventWorker.process_events, and in
+older versions its look for a task, as `nettpatrulje worker` runs them, without
+the sleeps): per
 round, the CPU and queries of claiming a batch and applying it, divided by the
 events it took. It runs against earlier versions of the worker too (a checkout
 of an older commit with this file copied in), for a before/after on the same
@@ -255,8 +256,10 @@ def _rounds(args, ids: list[int], db_url, tmp: str) -> None:
             q0 = QUERIES.n
             w0, c0 = time.perf_counter(), time.thread_time()
             n = modes[mode]()
-            # As EventWorker.run (whose versions before 2026-11-29 looked every round).
-            if getattr(worker, "_task_due", lambda n: True)(n):
+            # As the worker's event loop: versions before 2026-11-29 looked for a
+            # task every round, then every 50 ms while events flowed (_task_due);
+            # since, tasks run in a lane of their own (run_tasks), not in this loop.
+            if not hasattr(worker, "run_tasks") and getattr(worker, "_task_due", lambda n: True)(n):
                 worker.claim_task()
             cpu, wall = time.thread_time() - c0, time.perf_counter() - w0
             if not n:

@@ -123,28 +123,89 @@ def test_one_worker_round_applies_events_and_runs_a_task(channel, database_queue
     assert worker.process_events() == 0 and worker.claim_task() is None
 
 
-@pytest.mark.django_db
-def test_while_events_flow_tasks_are_looked_for_every_so_often(database_queue, monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr(
-        "nettpatrulje.web.management.commands.worker.time.monotonic", lambda: clock[0]
-    )
-    worker = _worker()
-    assert worker._task_due(events=4)  # never looked yet
-    assert worker.claim_task() is None
-    assert not worker._task_due(events=4)
-    assert worker._task_due(events=0)  # an idle round always looks
-    clock[0] += worker.TASK_LOOK_EVERY / 2
-    assert not worker._task_due(events=4)
-    clock[0] += worker.TASK_LOOK_EVERY / 2 + 0.001
-    assert worker._task_due(events=4)
+def _until(condition, timeout: float = 30.0) -> bool:
+    """Wait for another thread's work, as long as it takes and no longer."""
+    done = threading.Event()
+    deadline = timezone.now() + timedelta(seconds=timeout)
+    while not condition():
+        if timezone.now() > deadline:
+            return False
+        done.wait(0.01)
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_waiting_on_the_platform_does_not_hold_back_incoming_messages(
+    channel, database_queue, monkeypatch
+):
+    """A task runs in its own lane: while one hangs (Graph unreachable, up to the
+    send timeout), the worker goes on storing and triaging what comes in."""
     from nettpatrulje.channels.tasks import process_webhook_event
 
-    process_webhook_event.enqueue(1)
-    task = worker.claim_task()
-    assert task is not None
-    # A task found: the next round looks again, however soon.
-    assert worker._task_due(events=4)
+    process_webhook_event.enqueue(10**9)  # any task: this one is made to hang
+    release, started = threading.Event(), threading.Event()
+
+    def hanging_task(self, task_result):
+        self.running_task = True
+        started.set()
+        try:
+            release.wait(60)
+        finally:
+            self.running_task = False
+
+    monkeypatch.setattr(EventWorker, "run_task", hanging_task)
+    worker = _worker()
+    running = threading.Thread(target=worker.run)
+    running.start()
+    try:
+        assert started.wait(30)
+        for i in range(6):
+            WebhookEvent.objects.create(source="meta", body=_body(f"lane-{i}", f"melding {i}"))
+        assert _until(lambda: Message.objects.count() == 6)
+        assert not release.is_set() and worker.running_task  # the task still hangs
+        assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"processed"}
+    finally:
+        release.set()
+        worker.running = False
+        running.join(30)
+    assert not running.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_lane_survives_an_error_and_runs_the_next_task(database_queue, monkeypatch):
+    from nettpatrulje.channels.tasks import process_webhook_event
+
+    process_webhook_event.enqueue(10**9)
+    worker = _worker()
+    worker.TASK_LANE_PAUSE = 0
+    claims = []
+    real_claim = EventWorker.claim_task
+
+    def flaky_claim(self):
+        claims.append(1)
+        if len(claims) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(self)
+
+    monkeypatch.setattr(EventWorker, "claim_task", flaky_claim)
+    lane = threading.Thread(target=worker.run_tasks)
+    lane.start()
+    try:
+        assert _until(lambda: DBTaskResult.objects.filter(status="SUCCESSFUL").exists())
+    finally:
+        worker.running = False
+        lane.join(30)
+    assert len(claims) >= 2
+
+
+def test_a_stop_signal_waits_for_either_lane_in_the_middle_of_something():
+    worker = _worker()
+    assert not worker.running_task
+    worker._events_busy = True
+    assert worker.running_task
+    worker._events_busy = False
+    worker.running_task = True  # as Worker.run_task sets it
+    assert worker.running_task and worker._task_busy
 
 
 @pytest.mark.django_db

@@ -79,7 +79,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.writer_lock.release()
 
     def _start_transaction_under_autocommit(self) -> None:
-        if self.writer_lock is not None and self.transaction_mode == "IMMEDIATE":
+        # DEFERRED transactions (not ours) would take SQLite's lock on their first write.
+        if self.writer_lock is not None and self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE"):
             self.writer_lock.acquire()
         try:
             super()._start_transaction_under_autocommit()

@@ -45,6 +45,16 @@ def test_a_transaction_holds_the_lock_until_it_commits():
     assert WebhookEvent.objects.count() == 1
 
 
+def test_an_exclusive_transaction_takes_the_lock_too():
+    # django-tasks-db claims a task in an EXCLUSIVE transaction.
+    from django_tasks_db.utils import exclusive_transaction
+
+    with exclusive_transaction():
+        assert not _lock_free()
+        _event()
+    assert _lock_free()
+
+
 def test_a_failed_transaction_releases_the_lock():
     with pytest.raises(RuntimeError), transaction.atomic():
         _event()

@@ -24,18 +24,24 @@ class EventWorker(Worker):
 
     Events wait in their own table (channels.services.webhook_events_claim),
     not as one task row each, so that acknowledging a delivery is one INSERT.
-    Each round claims a batch of events, then takes at most one task: replies
-    to send are never starved by a burst of incoming events."""
 
-    # While events flow, how often at most to look for a task when the last look
-    # found none: each look is a query Django builds anew, about as much CPU as a
-    # tenth of an event, and a reply waits at most this much longer for it.
-    TASK_LOOK_EVERY = 0.05
+    Two lanes in one process: the main thread works through the events, a
+    second thread runs the tasks (replies to send, reports). A send waits for
+    the platform, up to its timeout (10 s) when Graph is slow or unreachable;
+    in one loop that wait held back every incoming message, emergencies
+    included (a reply's DNS lookup timing out stopped a worker for 5 s under
+    bench/lag.py). Apart, incoming messages are triaged whatever the sends do,
+    and a burst of events never starves the replies."""
+
+    _events_busy = False
+    _task_busy = False
+    # After an unexpected error in the task lane (the database gone, say), wait
+    # this long before trying again rather than spin or stop running tasks.
+    TASK_LANE_PAUSE = 1.0
 
     def __init__(self, *, event_batch: int = 4, **kwargs) -> None:
         super().__init__(**kwargs)
         self.event_batch = event_batch
-        self._no_task_since: float | None = None
 
     @classmethod
     def serving_all_queues(
@@ -54,29 +60,62 @@ class EventWorker(Worker):
             excluded_queue_names=[],
         )
 
+    # A stop signal exits at once only when neither lane is in the middle of
+    # something (Worker.shutdown); otherwise the lanes finish what they hold.
+    @property
+    def running_task(self) -> bool:
+        return self._events_busy or self._task_busy
+
+    @running_task.setter
+    def running_task(self, busy: bool) -> None:
+        # Worker.run_task sets it around a task.
+        self._task_busy = busy
+
     def run(self) -> None:
         logger.info("worker %s started", self.worker_id)
-        idle_rounds = 0
-        while self.running:
-            close_old_connections()
-            events = self.process_events()
-            # A stop signal during the batch: finish it, take no task.
-            task_result = self.claim_task() if self.running and self._task_due(events) else None
-            if task_result is not None:
-                self.run_task(task_result)
-            close_old_connections()
-            if events or task_result is not None:
-                idle_rounds = 0
-            elif self.running:
-                time.sleep(self.idle_wait(idle_rounds))
-                idle_rounds += 1
+        lane = threading.Thread(target=self.run_tasks, name=f"{self.worker_id}-tasks", daemon=True)
+        lane.start()
+        try:
+            self.run_events()
+        finally:
+            self.running = False
+            lane.join()
 
-    def _task_due(self, events: int) -> bool:
-        return (
-            not events
-            or self._no_task_since is None
-            or time.monotonic() - self._no_task_since >= self.TASK_LOOK_EVERY
-        )
+    def run_events(self) -> None:
+        idle_rounds = 0
+        try:
+            while self.running:
+                close_old_connections()
+                if self.process_events():
+                    idle_rounds = 0
+                elif self.running:
+                    time.sleep(self.idle_wait(idle_rounds))
+                    idle_rounds += 1
+        finally:
+            connection.close()
+
+    def run_tasks(self) -> None:
+        """The task lane: one task at a time, until the worker stops."""
+        idle_rounds = 0
+        try:
+            while self.running:
+                close_old_connections()
+                try:
+                    task_result = self.claim_task()
+                    if task_result is not None:
+                        self.run_task(task_result)
+                except Exception:
+                    logger.exception("task lane: claiming or running a task failed")
+                    connection.close()
+                    time.sleep(self.TASK_LANE_PAUSE)
+                    continue
+                if task_result is not None:
+                    idle_rounds = 0
+                elif self.running:
+                    time.sleep(self.idle_wait(idle_rounds))
+                    idle_rounds += 1
+        finally:
+            connection.close()
 
     def idle_wait(self, idle_rounds: int) -> float:
         """How long to wait after `idle_rounds` empty rounds in a row: 10 ms, then
@@ -92,7 +131,7 @@ class EventWorker(Worker):
             if is_locked_database_exception(exc):
                 return 0
             raise
-        self.running_task = bool(ids)
+        self._events_busy = bool(ids)
         try:
             if ids:
                 webhook_events_process(ids)
@@ -100,7 +139,7 @@ class EventWorker(Worker):
             # The events stay pending; their lease runs out and they are tried again.
             logger.exception("events %s: processing failed", ids)
         finally:
-            self.running_task = False
+            self._events_busy = False
         return len(ids)
 
     def claim_task(self) -> DBTaskResult | None:
@@ -108,9 +147,7 @@ class EventWorker(Worker):
         # A plain read first: the claim below locks (on SQLite the whole database,
         # against the server's inserts), and most rounds find no task at all.
         if not tasks.exists():
-            self._no_task_since = time.monotonic()
             return None
-        self._no_task_since = None
         with exclusive_transaction(tasks.db):
             try:
                 task_result = tasks.get_locked()
