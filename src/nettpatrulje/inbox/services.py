@@ -665,13 +665,19 @@ def outbox_resolve(
 
 
 def conversation_set_status(
-    *, conversation: Conversation, status: str, actor: User, ip: str | None = None
+    *,
+    conversation: Conversation,
+    status: str,
+    actor: User,
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> None:
     if status not in Conversation.Status.values:
         raise ValueError(f"unknown status {status!r}")
     with transaction.atomic():
         updates = {"status": status}
-        updates["closed_at"] = timezone.now() if status == Conversation.Status.CLOSED else None
+        closed = status == Conversation.Status.CLOSED
+        updates["closed_at"] = (now or timezone.now()) if closed else None
         Conversation.objects.filter(pk=conversation.pk).update(**updates)
         audit_log(
             action="conversation.status",

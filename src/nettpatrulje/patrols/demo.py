@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from nettpatrulje.accounts.models import Agency, User
+from nettpatrulje.inbox.services import conversation_set_status
 from nettpatrulje.library.models import Article, Tag
 from nettpatrulje.library.services import article_create, article_edit
 from nettpatrulje.patrols import services
@@ -230,12 +231,19 @@ def _seed_action_week(agencies: dict[str, Agency], counts: dict) -> Operation:
                 )
             if offset in (1, 3) and slug in ("kripos", "politie", "poliisi"):
                 interaction = session.interactions.filter(concern="high").first()
-                services.incident_create(
+                incident = services.incident_create(
                     actor=officer,
                     session=session,
                     interaction=interaction,
                     description="Adult account asking a 13-year-old to move to a private app.",
                     now=start + timedelta(hours=1),
+                )
+                # Handled that week: a case of 2023 left open would head today's queue.
+                conversation_set_status(
+                    conversation=incident.conversation,
+                    status="closed",
+                    actor=officer,
+                    now=start + timedelta(days=1),
                 )
             services.session_end(
                 actor=officer,
@@ -294,8 +302,14 @@ def _seed_referrals(agencies: dict[str, Agency], counts: dict) -> None:
         )
         receiver = _user(COUNTRY_USERS[to_slug])
         if outcome == "accept":
-            services.referral_accept(
+            accepted = services.referral_accept(
                 actor=receiver, referral=referral, now=when + timedelta(hours=2)
+            )
+            conversation_set_status(
+                conversation=accepted.received_conversation,
+                status="closed",
+                actor=receiver,
+                now=when + timedelta(days=1),
             )
         elif outcome == "decline":
             services.referral_decline(

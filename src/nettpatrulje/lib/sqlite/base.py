@@ -19,10 +19,11 @@ stays as it was for writers that come from outside (the sqlite3 shell).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
@@ -58,12 +59,27 @@ class WriterLock:
         self._fd = None
 
 
+def lock_path(database: str) -> str:
+    return f"{database}-writers"
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name, verbosity):
+        super()._destroy_test_db(test_database_name, verbosity)
+        # The test database's lock file goes with it.
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(lock_path(test_database_name))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.writer_lock: WriterLock | None = None
         if not self.is_in_memory_db():
-            self.writer_lock = WriterLock(f"{self.settings_dict['NAME']}-writers")
+            self.writer_lock = WriterLock(lock_path(self.settings_dict["NAME"]))
             self.execute_wrappers.append(self._single_writes_queued)
 
     def _single_writes_queued(self, execute, sql, params, many, context):

@@ -28,3 +28,22 @@ def test_only_demo_users(client, settings, officer):
     assert (
         client.post("/demo/login/ola").status_code == 404
     )  # a real user named ola is not a demo user
+
+
+def test_the_demo_queue_holds_no_case_left_open_for_years():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nettpatrulje.inbox.models import Conversation
+    from nettpatrulje.patrols.models import Incident
+
+    call_command("demo", "--seed-only", verbosity=0)
+    old_cases = Incident.objects.filter(conversation__isnull=False)
+    assert old_cases.exists()  # the 2023 action week's incidents opened cases
+    for incident in old_cases:
+        assert incident.conversation.status == Conversation.Status.CLOSED
+        assert incident.conversation.closed_at - incident.created_at < timedelta(days=2)
+    year_ago = timezone.now() - timedelta(days=365)
+    stale = Conversation.objects.filter(status="open", last_message_at__lt=year_ago)
+    assert not stale.exists()
