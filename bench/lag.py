@@ -14,6 +14,12 @@ backlog is left to drain; reported: lag p50/p90/p99/max over every message,
 the worker throughput while the load ran, the backlog when it stopped and how
 long it took to drain.
 
+The replies the app sends on its own (to emergencies, out of hours) go to a
+fake Graph Send API on loopback (channels/fakegraph.py), so the workers send
+them as in production; the number sent is reported. (Before 2026-11-29 they
+went to graph.facebook.com, unreachable here, and each send waited for a DNS
+timeout.)
+
 Everything (load generator, server, workers, database) shares the machine's
 cores with other agents' work: figures are floors.
 """
@@ -53,7 +59,10 @@ def run(args: argparse.Namespace) -> dict:
         url = (
             harness.postgres_database(args.database_url) if args.database == "postgresql" else None
         )
-        env = harness.app_env(var_dir, database_url=url)
+        from nettpatrulje.channels.fakegraph import FakeGraphServer
+
+        graph = FakeGraphServer(port=harness.free_port()).start()
+        env = harness.app_env(var_dir, database_url=url, META_GRAPH_URL=graph.url)
         harness.prepare(env)
         harness.django_setup(env)
         from nettpatrulje.channels.models import WebhookEvent
@@ -109,7 +118,10 @@ def run(args: argparse.Namespace) -> dict:
                         commits.add(processed_at.timestamp())
             lags.sort()
             pauses = _pauses(sorted(commits), start_wall, start_wall + args.seconds)
+            with graph.state.lock:
+                replies_sent = len(graph.state.sent)
             left = _counts()["pending"]
+        graph.stop()
     return {
         "database": args.database,
         "workers": args.workers,
@@ -138,6 +150,7 @@ def run(args: argparse.Namespace) -> dict:
         "server_cpu_ms_per_event": round(server_cpu * 1000 / load["accepted"], 2)
         if load["accepted"]
         else None,
+        "automatic_replies_sent": replies_sent,
         "backlog_when_load_stopped": after_load["pending"],
         "drain_seconds": round(drained, 1),
         "still_pending": left,

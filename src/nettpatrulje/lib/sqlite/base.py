@@ -77,27 +77,41 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.writer_lock: WriterLock | None = None
-        if not self.is_in_memory_db():
-            self.writer_lock = WriterLock(lock_path(self.settings_dict["NAME"]))
-            self.execute_wrappers.append(self._single_writes_queued)
+        self._writer_lock: WriterLock | None = None
+        self._writer_lock_of: str | None = None
+        self.execute_wrappers.append(self._single_writes_queued)
+
+    @property
+    def writer_lock(self) -> WriterLock | None:
+        """The lock of the database this connection uses now: the test runner
+        points an existing connection at the test database by changing NAME."""
+        name = self.settings_dict["NAME"]
+        if name != self._writer_lock_of:
+            if self._writer_lock is not None:
+                self._writer_lock.close()
+            in_memory = self.is_in_memory_db()
+            self._writer_lock = None if in_memory else WriterLock(lock_path(str(name)))
+            self._writer_lock_of = name
+        return self._writer_lock
 
     def _single_writes_queued(self, execute, sql, params, many, context):
+        lock = self.writer_lock
         # In a transaction the lock is already held (or the transaction only reads).
-        if not self.get_autocommit() or self.writer_lock.held:
+        if lock is None or lock.held or not self.get_autocommit():
             return execute(sql, params, many, context)
         if sql.lstrip()[:6].upper() not in WRITES:
             return execute(sql, params, many, context)
-        self.writer_lock.acquire()
+        lock.acquire()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.writer_lock.release()
+            lock.release()
 
     def _start_transaction_under_autocommit(self) -> None:
+        lock = self.writer_lock
         # DEFERRED transactions (not ours) would take SQLite's lock on their first write.
-        if self.writer_lock is not None and self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE"):
-            self.writer_lock.acquire()
+        if lock is not None and self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE"):
+            lock.acquire()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
@@ -121,9 +135,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             return super()._close()
         finally:
-            if self.writer_lock is not None:
-                self.writer_lock.close()
+            if self._writer_lock is not None:
+                self._writer_lock.close()
 
     def _release_writer_lock(self) -> None:
-        if self.writer_lock is not None:
-            self.writer_lock.release()
+        if self._writer_lock is not None:
+            self._writer_lock.release()

@@ -102,3 +102,10 @@ def test_a_forked_child_opens_its_own_lock():
     finally:
         lock.release()
         os.close(parent_fd)
+
+
+def test_the_lock_is_the_one_of_the_database_in_use():
+    # The test runner points the connection at the test database by changing NAME
+    # after the connection object was made: the lock must follow.
+    assert connection.writer_lock.path == f"{connection.settings_dict['NAME']}-writers"
+    assert "test-" in connection.writer_lock.path
