@@ -1,10 +1,11 @@
-"""A fixed-window rate limit per client address, kept in Django's cache.
+"""A rate limit per client, kept in Django's cache.
 
 With the default local-memory cache the limit is per process; configure a
 shared cache (Redis, see docs/operations.md) to make it per deployment."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -17,17 +18,27 @@ from nettpatrulje.lib.http import client_ip
 
 
 def hit(scope: str, key: str, *, limit: int, window: int = 60) -> int | None:
-    """Count one hit; returns the seconds to wait when over the limit, else None."""
-    slot = int(time.time() // window)
+    """Count one hit; returns the seconds to wait when over the limit, else None.
+
+    A sliding window: the hits of this fixed window, plus those of the one
+    before weighted by how much of it still lies in the last `window`
+    seconds. Fixed windows alone let a client send twice the limit across a
+    boundary (the limit at the end of one minute, again at the start of the
+    next), and a refused hit became allowed whenever a minute turned."""
+    now = time.time()
+    slot = int(now // window)
     cache_key = f"rl:{scope}:{key}:{slot}"
-    cache.add(cache_key, 0, timeout=window + 1)
+    # Kept for two windows: the next one still weighs it.
+    cache.add(cache_key, 0, timeout=2 * window + 1)
     try:
         count = cache.incr(cache_key)
     except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=window + 1)
+        cache.set(cache_key, 1, timeout=2 * window + 1)
         count = 1
-    if count > limit:
-        return window - int(time.time()) % window or 1
+    elapsed = now - slot * window
+    previous = cache.get(f"rl:{scope}:{key}:{slot - 1}", 0)
+    if count + previous * (1 - elapsed / window) > limit:
+        return max(1, math.ceil(window - elapsed))
     return None
 
 

@@ -15,17 +15,14 @@ answers 202; the worker parses it (`parse.parse_payload`) and applies it with
 from __future__ import annotations
 
 import json
-import math
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +32,7 @@ from nettpatrulje.accounts.opening_hours import is_open
 from nettpatrulje.channels.models import Channel, Platform, WebhookEvent
 from nettpatrulje.channels.services import webhook_event_store
 from nettpatrulje.inbox.models import Conversation, Message, OutboxItem
+from nettpatrulje.lib.ratelimit import hit
 from nettpatrulje.widget.parse import PLATFORM, client_id_from_mid, message_mid
 
 TOKEN_SALT = "nettpatrulje.widget.visitor-token"
@@ -170,20 +168,12 @@ class RateLimited(Exception):
 
 
 def rate_limit(scope: str, ident: str, *, limit: int, window: int) -> None:
-    """Fixed-window counter in Django's cache. With several application
-    servers the cache must be shared (Redis, database cache) for the limit to
-    be global; with the default local-memory cache it is per process."""
-    now = time.time()
-    bucket = int(now // window)
-    key = f"widget:rl:{scope}:{ident}:{bucket}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count > limit:
-        raise RateLimited(max(1, math.ceil((bucket + 1) * window - now)))
+    """Raises RateLimited over the limit (lib.ratelimit: a sliding window in
+    Django's cache, which must be shared, Redis or the database cache, for the
+    limit to hold across several application servers)."""
+    wait = hit(f"widget-{scope}", ident, limit=limit, window=window)
+    if wait is not None:
+        raise RateLimited(wait)
 
 
 def rate_limit_message(visitor: Visitor) -> None:
