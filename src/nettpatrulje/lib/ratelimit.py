@@ -24,7 +24,11 @@ def hit(scope: str, key: str, *, limit: int, window: int = 60) -> int | None:
     before weighted by how much of it still lies in the last `window`
     seconds. Fixed windows alone let a client send twice the limit across a
     boundary (the limit at the end of one minute, again at the start of the
-    next), and a refused hit became allowed whenever a minute turned."""
+    next), and a refused hit became allowed whenever a minute turned. A
+    refused hit is not counted: a client that waits as told gets in.
+
+    The cache's `incr` must be atomic and keep the key's expiry: Redis, or
+    the default local memory (per process)."""
     now = time.time()
     slot = int(now // window)
     cache_key = f"rl:{scope}:{key}:{slot}"
@@ -37,9 +41,24 @@ def hit(scope: str, key: str, *, limit: int, window: int = 60) -> int | None:
         count = 1
     elapsed = now - slot * window
     previous = cache.get(f"rl:{scope}:{key}:{slot - 1}", 0)
-    if count + previous * (1 - elapsed / window) > limit:
-        return max(1, math.ceil(window - elapsed))
-    return None
+    if count + previous * (1 - elapsed / window) <= limit:
+        return None
+    cache.decr(cache_key)
+    return retry_after(limit=limit, window=window, elapsed=elapsed, current=count - 1,
+                       previous=previous)  # fmt: skip
+
+
+def retry_after(*, limit: int, window: int, elapsed: float, current: int, previous: int) -> int:
+    """Seconds until one more hit fits, if nothing else arrives meanwhile."""
+    room = limit - 1 - current  # what the previous window's weight may still take
+    if room >= 0 and previous:
+        # Within this window, as the previous one slides away.
+        wait = window * (1 - room / previous) - elapsed
+        if wait <= window - elapsed:
+            return max(1, math.ceil(wait))
+    # In the next window this one is the previous: wait until its weight fits.
+    later = window * (1 - (limit - 1) / current) if current > limit - 1 else 0.0
+    return max(1, math.ceil(window - elapsed + later))
 
 
 def rate_limited(scope: str, setting: str) -> Callable:

@@ -169,8 +169,8 @@ class RateLimited(Exception):
 
 def rate_limit(scope: str, ident: str, *, limit: int, window: int) -> None:
     """Raises RateLimited over the limit (lib.ratelimit: a sliding window in
-    Django's cache, which must be shared, Redis or the database cache, for the
-    limit to hold across several application servers)."""
+    Django's cache, which must be shared, Redis, for the limit to hold across
+    several application servers)."""
     wait = hit(f"widget-{scope}", ident, limit=limit, window=window)
     if wait is not None:
         raise RateLimited(wait)

@@ -198,6 +198,16 @@ def test_the_task_lane_survives_an_error_and_runs_the_next_task(database_queue, 
     assert len(claims) >= 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_task_lane_died_stops_instead_of_running_half(monkeypatch):
+    # The thread ends while the worker runs, whatever the reason.
+    monkeypatch.setattr(EventWorker, "run_tasks", lambda self: None)
+    worker = _worker()
+    with pytest.raises(RuntimeError, match="task lane stopped"):
+        worker.run()
+    assert not worker.running
+
+
 def test_a_stop_signal_waits_for_either_lane_in_the_middle_of_something():
     worker = _worker()
     assert not worker.running_task

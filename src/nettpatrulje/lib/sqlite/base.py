@@ -10,9 +10,9 @@ waits behind the same sleeps.
 
 Here every write (a transaction, BEGIN IMMEDIATE, or a single writing
 statement in autocommit) first takes an exclusive flock on
-`<database>-writers`: the kernel wakes the next writer the moment the lock is
-released, so waiting costs what the other transaction takes and no more. The
-lock dies with its holder (a SIGKILLed server or worker never blocks the
+`<database>-writers`, polled every millisecond (WriterLock), so waiting costs
+what the other transaction takes and about a millisecond more. The lock dies
+with its holder (a SIGKILLed server or worker never blocks the
 others), and readers, which WAL never blocks, do not take it. busy_timeout
 stays as it was for writers that come from outside (the sqlite3 shell).
 """
@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base, creation
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
@@ -30,21 +32,43 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 class WriterLock:
     """The lock file of one connection. Opened per process: a descriptor
-    inherited across fork() shares its lock with the parent."""
+    inherited across fork() shares its lock with the parent.
 
-    def __init__(self, path: str):
+    Waiting is bounded like SQLite's own (the connection's `timeout`): the
+    lock is polled every millisecond, then "database is locked" is raised, so
+    a stalled holder makes writers fail as before instead of hang. A
+    millisecond is what a waiter may lose against SQLite's steps of up to
+    100 ms."""
+
+    POLL = 0.001
+
+    def __init__(self, path: str, timeout: float = 30.0):
         self.path = path
+        self.timeout = timeout
         self._fd: int | None = None
         self._pid = 0
         self.held = False
 
     def acquire(self) -> None:
+        if self._pid != os.getpid():
+            # A child of fork(): the parent's descriptor and its lock are the parent's.
+            if self._fd is not None:
+                os.close(self._fd)
+            self._fd, self.held = None, False
         if self.held:
             return
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
             self._pid = os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OperationalError("database is locked") from None
+                time.sleep(self.POLL)
         self.held = True
 
     def release(self) -> None:
@@ -89,8 +113,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if name != self._writer_lock_of:
             if self._writer_lock is not None:
                 self._writer_lock.close()
-            in_memory = self.is_in_memory_db()
-            self._writer_lock = None if in_memory else WriterLock(lock_path(str(name)))
+            timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 30))
+            self._writer_lock = (
+                None if self.is_in_memory_db() else WriterLock(lock_path(str(name)), timeout)
+            )
             self._writer_lock_of = name
         return self._writer_lock
 
@@ -117,6 +143,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except BaseException:
             self._release_writer_lock()
             raise
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        super()._set_autocommit(autocommit)
+        # Back in autocommit means no transaction is open, however the last one
+        # ended (an exception raised after COMMIT, before _commit returned).
+        if autocommit:
+            self._release_writer_lock()
 
     def _commit(self):
         result = super()._commit()

@@ -47,3 +47,24 @@ def test_other_clients_and_scopes_are_counted_apart(clock):
     assert _hits(3) == [None, None, None]
     assert ratelimit.hit("test", "5.6.7.8", limit=3, window=60) is None
     assert ratelimit.hit("other", "1.2.3.4", limit=3, window=60) is None
+
+
+def test_retry_after_is_when_one_more_hit_fits(clock):
+    ten = [ratelimit.hit("test", "1.2.3.4", limit=10, window=60) for _ in range(10)]
+    assert ten == [None] * 10
+    clock[0] += 30
+    wait = ratelimit.hit("test", "1.2.3.4", limit=10, window=60)
+    # The ten still weigh fully until the minute turns, then decay: 10 x 0.9 + 1 fits at 66 s.
+    assert wait == 36
+    clock[0] += wait - 1
+    assert ratelimit.hit("test", "1.2.3.4", limit=10, window=60) is not None
+    clock[0] += 1
+    assert ratelimit.hit("test", "1.2.3.4", limit=10, window=60) is None
+
+
+def test_refused_hits_are_not_counted(clock):
+    assert _hits(3) == [None, None, None]
+    refused = _hits(50)
+    assert all(wait is not None for wait in refused)
+    clock[0] += refused[-1]  # a client that waits as it is told gets in
+    assert _hits(1) == [None]

@@ -7,7 +7,7 @@ import fcntl
 import os
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from nettpatrulje.channels.models import WebhookEvent
 
@@ -88,20 +88,45 @@ def test_a_single_write_in_autocommit_takes_the_lock_for_that_statement():
 
 
 def test_a_forked_child_opens_its_own_lock():
-    with transaction.atomic():
-        _event()
     lock = connection.writer_lock
     lock.acquire()
-    parent_fd = lock._fd
     lock.release()
-    lock._pid = -1  # as if this process were a child forked with the parent's descriptor
+    # As a child forked while its parent held the lock: held, another pid.
+    lock._pid, lock.held = -1, True
     lock.acquire()
     try:
-        assert lock._fd != parent_fd
-        assert lock._pid == os.getpid()
+        assert lock.held and lock._pid == os.getpid()
+        assert not _lock_free()  # taken for real, on a descriptor of its own
     finally:
         lock.release()
-        os.close(parent_fd)
+    assert _lock_free()
+
+
+def test_waiting_for_the_lock_ends_in_database_is_locked(monkeypatch):
+    # A stalled holder makes writers fail after the connection's timeout, as
+    # SQLite's busy_timeout did, instead of hanging them.
+    fd = os.open(connection.writer_lock.path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        monkeypatch.setattr(connection.writer_lock, "timeout", 0.02)
+        with pytest.raises(OperationalError, match="database is locked"):
+            _event()
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            pass
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    assert not connection.writer_lock.held
+    _event()
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_back_in_autocommit_the_lock_is_free_whatever_happened():
+    # An exception raised after COMMIT but before the backend returned leaves
+    # atomic() restoring autocommit: that alone must free the lock.
+    connection.writer_lock.acquire()
+    connection.set_autocommit(True)
+    assert _lock_free() and not connection.writer_lock.held
 
 
 def test_the_lock_is_the_one_of_the_database_in_use():

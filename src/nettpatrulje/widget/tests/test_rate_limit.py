@@ -18,7 +18,7 @@ def test_visitor_message_rate_limit(visitor, widget_channel, settings):
     assert response.status_code == 429
     body = response.json()
     assert body["error"] == "rate_limited"
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 120  # a sliding window: up to two
     assert body["retry_after"] == int(response["Retry-After"])
     # The script can read the error and the header across origins.
     assert response["Access-Control-Allow-Origin"] == visitor.origin

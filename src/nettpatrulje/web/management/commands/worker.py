@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -73,18 +74,32 @@ class EventWorker(Worker):
 
     def run(self) -> None:
         logger.info("worker %s started", self.worker_id)
-        lane = threading.Thread(target=self.run_tasks, name=f"{self.worker_id}-tasks", daemon=True)
-        lane.start()
+        self._task_lane = threading.Thread(
+            target=self.run_tasks, name=f"{self.worker_id}-tasks", daemon=True
+        )
+        self._task_lane.start()
         try:
             self.run_events()
         finally:
             self.running = False
-            lane.join()
+            self._task_lane.join()
+        if self._task_lane_died:
+            # Exit non-zero: the process supervisor starts a whole worker again.
+            raise RuntimeError(f"worker {self.worker_id}: the task lane stopped")
+
+    _task_lane: threading.Thread | None = None
+    _task_lane_died = False
 
     def run_events(self) -> None:
         idle_rounds = 0
         try:
             while self.running:
+                if self._task_lane is not None and not self._task_lane.is_alive():
+                    # Replies would never be sent again while the heartbeat says
+                    # all is well: stop rather than run half a worker.
+                    logger.critical("worker %s: the task lane stopped", self.worker_id)
+                    self._task_lane_died = True
+                    return
                 close_old_connections()
                 if self.process_events():
                     idle_rounds = 0
@@ -99,14 +114,15 @@ class EventWorker(Worker):
         idle_rounds = 0
         try:
             while self.running:
-                close_old_connections()
                 try:
+                    close_old_connections()
                     task_result = self.claim_task()
                     if task_result is not None:
                         self.run_task(task_result)
                 except Exception:
                     logger.exception("task lane: claiming or running a task failed")
-                    connection.close()
+                    with contextlib.suppress(Exception):
+                        connection.close()
                     time.sleep(self.TASK_LANE_PAUSE)
                     continue
                 if task_result is not None:
