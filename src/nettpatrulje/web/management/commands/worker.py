@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections, connection
@@ -91,17 +92,18 @@ class EventWorker(Worker):
     _task_lane_died = False
 
     def run_events(self) -> None:
+        self._rounds(self._events_round)
+
+    def run_tasks(self) -> None:
+        """The task lane: one task at a time, until the worker stops."""
+        self._rounds(self._task_round)
+
+    def _rounds(self, one_round: Callable[[], bool]) -> None:
+        """One lane: rounds until the worker stops, waiting after an empty one."""
         idle_rounds = 0
         try:
             while self.running:
-                if self._task_lane is not None and not self._task_lane.is_alive():
-                    # Replies would never be sent again while the heartbeat says
-                    # all is well: stop rather than run half a worker.
-                    logger.critical("worker %s: the task lane stopped", self.worker_id)
-                    self._task_lane_died = True
-                    return
-                close_old_connections()
-                if self.process_events():
+                if one_round():
                     idle_rounds = 0
                 elif self.running:
                     time.sleep(self.idle_wait(idle_rounds))
@@ -109,29 +111,30 @@ class EventWorker(Worker):
         finally:
             connection.close()
 
-    def run_tasks(self) -> None:
-        """The task lane: one task at a time, until the worker stops."""
-        idle_rounds = 0
+    def _events_round(self) -> bool:
+        if self._task_lane is not None and not self._task_lane.is_alive():
+            # Replies would never be sent again while the heartbeat says all is
+            # well: stop rather than run half a worker.
+            logger.critical("worker %s: the task lane stopped", self.worker_id)
+            self._task_lane_died = True
+            self.running = False
+            return False
+        close_old_connections()
+        return bool(self.process_events())
+
+    def _task_round(self) -> bool:
         try:
-            while self.running:
-                try:
-                    close_old_connections()
-                    task_result = self.claim_task()
-                    if task_result is not None:
-                        self.run_task(task_result)
-                except Exception:
-                    logger.exception("task lane: claiming or running a task failed")
-                    with contextlib.suppress(Exception):
-                        connection.close()
-                    time.sleep(self.TASK_LANE_PAUSE)
-                    continue
-                if task_result is not None:
-                    idle_rounds = 0
-                elif self.running:
-                    time.sleep(self.idle_wait(idle_rounds))
-                    idle_rounds += 1
-        finally:
-            connection.close()
+            close_old_connections()
+            task_result = self.claim_task()
+            if task_result is not None:
+                self.run_task(task_result)
+            return task_result is not None
+        except Exception:
+            logger.exception("task lane: claiming or running a task failed")
+            with contextlib.suppress(Exception):
+                connection.close()
+            time.sleep(self.TASK_LANE_PAUSE)
+            return True  # paused already: look again at once
 
     def idle_wait(self, idle_rounds: int) -> float:
         """How long to wait after `idle_rounds` empty rounds in a row: 10 ms, then
