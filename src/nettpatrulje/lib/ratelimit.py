@@ -44,8 +44,9 @@ def hit(scope: str, key: str, *, limit: int, window: int = 60) -> int | None:
     if count + previous * (1 - elapsed / window) <= limit:
         return None
     cache.decr(cache_key)
-    return retry_after(limit=limit, window=window, elapsed=elapsed, current=count - 1,
-                       previous=previous)  # fmt: skip
+    return retry_after(
+        limit=limit, window=window, elapsed=elapsed, current=count - 1, previous=previous
+    )
 
 
 def retry_after(*, limit: int, window: int, elapsed: float, current: int, previous: int) -> int:

@@ -146,22 +146,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _set_autocommit(self, autocommit: bool) -> None:
         super()._set_autocommit(autocommit)
-        # Back in autocommit means no transaction is open, however the last one
-        # ended (an exception raised after COMMIT, before _commit returned).
+        # atomic() ends every transaction it began here, after COMMIT or ROLLBACK,
+        # whether they succeeded or not (a failed COMMIT is rolled back first).
         if autocommit:
-            self._release_writer_lock()
-
-    def _commit(self):
-        result = super()._commit()
-        # Not released if COMMIT failed (a deferred foreign key): the transaction
-        # is still open until the rollback that follows.
-        self._release_writer_lock()
-        return result
-
-    def _rollback(self):
-        try:
-            return super()._rollback()
-        finally:
             self._release_writer_lock()
 
     def _close(self):
