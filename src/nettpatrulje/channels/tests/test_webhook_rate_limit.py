@@ -15,7 +15,7 @@ def test_flood_from_one_address_is_refused_with_retry_after(client, channel, set
     statuses = [signed_post(client, payload).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     r = signed_post(client, payload)
-    assert 1 <= int(r["Retry-After"]) <= 60
+    assert 1 <= int(r["Retry-After"]) <= 120  # a sliding window: up to two
     # Another address is not affected.
     assert signed_post(client, payload, REMOTE_ADDR="10.1.2.3").status_code == 200
     cache.clear()
